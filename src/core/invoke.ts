@@ -1,0 +1,60 @@
+import type { Invoke, OperationCall } from "../../generated/client.js";
+import { apiErrorFor } from "../errors/api-error.js";
+import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "../errors/connection.js";
+import { attemptSignal } from "./attempt-signal.js";
+import { nonNegativeInteger, positiveNumber, type RequestOptions } from "./options.js";
+import { checkPathParams } from "./path-params.js";
+import { retryDelay, shouldRetry } from "./retry-delay.js";
+import { sleep } from "./sleep.js";
+
+/** The header that tells the server which retry this is (0 on the first attempt). */
+export const RETRY_COUNT_HEADER = "x-retry-count";
+
+interface Defaults {
+  maxRetries: number;
+  timeoutMs: number;
+}
+
+type SendResult = { data?: unknown; error?: unknown; response: Response };
+
+/**
+ * The runtime behind every generated operation: checks path parameters, then sends with
+ * a timeout per attempt, retries what is worth retrying (re-serializing the whole body each
+ * time), and turns failures into typed errors.
+ */
+export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
+  return async <Result extends SendResult>(call: OperationCall<RequestOptions, Result>) => {
+    checkPathParams(call.operationId, call.pathParams);
+    const options = call.options ?? {};
+    const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, defaults.maxRetries);
+    const timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, defaults.timeoutMs);
+    for (let retry = 0; ; retry++) {
+      if (options.signal?.aborted) throw new APIUserAbortError();
+      const attempt = attemptSignal(timeoutMs, options.signal);
+      let result: SendResult;
+      try {
+        result = await call.send({
+          signal: attempt.signal,
+          headers: { ...options.headers, [RETRY_COUNT_HEADER]: String(retry) },
+        });
+      } catch (cause) {
+        if (options.signal?.aborted) throw new APIUserAbortError();
+        const failure = attempt.timedOut()
+          ? new APIConnectionTimeoutError(timeoutMs)
+          : new APIConnectionError(`Connection error: ${(cause as Error).message}`, { cause });
+        if (retry >= maxRetries) throw failure;
+        await sleep(retryDelay(retry), options.signal);
+        continue;
+      } finally {
+        attempt.dispose();
+      }
+      const { response } = result;
+      if (response.ok) return result.data as Exclude<Result["data"], undefined>;
+      if (retry < maxRetries && shouldRetry(response.status, response.headers)) {
+        await sleep(retryDelay(retry, response.headers), options.signal);
+        continue;
+      }
+      throw apiErrorFor(response.status, result.error, response.headers);
+    }
+  };
+}

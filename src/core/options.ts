@@ -1,0 +1,106 @@
+import { InvalidArgumentError } from "../errors/invalid-argument.js";
+
+/** How to reach the API and how hard to try. Every field is optional. */
+export interface ClientOptions {
+  /** Defaults to the `OPENAI_API_KEY` environment variable. Never printed, logged or put in an error. */
+  apiKey?: string;
+  /** Defaults to `OPENAI_BASE_URL`, else `https://api.openai.com/v1`. */
+  baseUrl?: string;
+  /** Sent as `OpenAI-Organization`. */
+  organization?: string;
+  /** Sent as `OpenAI-Project`. */
+  project?: string;
+  /** Retries after the first attempt; default 2. */
+  maxRetries?: number;
+  /** Limit for each attempt in milliseconds; default 10 minutes. */
+  timeoutMs?: number;
+  /** A fetch implementation to use instead of the global one (tests, proxies). */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+  /** Allow `http://` to a host other than loopback. The key then crosses the network in clear text. */
+  allowInsecureHttp?: boolean;
+}
+
+/** Options of one call; they override the client's. */
+export interface RequestOptions {
+  /** Aborts the call, including any wait between retries. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
+  headers?: Record<string, string>;
+}
+
+/** The client options after defaults and checks. */
+export interface ResolvedOptions {
+  apiKey: string;
+  baseUrl: string;
+  maxRetries: number;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  fetch: ((request: Request) => Promise<Response>) | undefined;
+}
+
+const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** Applies the defaults and refuses options that cannot work, before any request is made. */
+export function resolveOptions(
+  options: ClientOptions,
+  env = process.env,
+): Omit<ResolvedOptions, "headers"> & {
+  organization: string | undefined;
+  project: string | undefined;
+  extraHeaders: Record<string, string>;
+} {
+  const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+  if (!apiKey?.trim()) {
+    throw new InvalidArgumentError(
+      "No API key: pass `apiKey` to createUploadsClient or set the OPENAI_API_KEY environment variable.",
+    );
+  }
+  const baseUrl = (options.baseUrl ?? env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new InvalidArgumentError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL; use e.g. ${DEFAULT_BASE_URL}.`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InvalidArgumentError(`baseUrl must use https:// (or http:// to loopback), not ${url.protocol}//.`);
+  }
+  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !options.allowInsecureHttp) {
+    throw new InvalidArgumentError(
+      `baseUrl ${url.origin} is plain http:// to a non-loopback host, which would send the API key in clear text; ` +
+        "use https:// or pass allowInsecureHttp: true.",
+    );
+  }
+  return {
+    apiKey,
+    baseUrl,
+    maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, 2),
+    timeoutMs: positiveNumber("timeoutMs", options.timeoutMs, 10 * 60 * 1000),
+    fetch: options.fetch,
+    organization: options.organization,
+    project: options.project,
+    extraHeaders: options.headers ?? {},
+  };
+}
+
+/** Checks a per-call or client `maxRetries`. */
+export function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${value}.`);
+  }
+  return value;
+}
+
+/** Checks a per-call or client `timeoutMs`. */
+export function positiveNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new InvalidArgumentError(`${name} must be a number of milliseconds > 0, got ${value}.`);
+  }
+  return value;
+}

@@ -1,0 +1,89 @@
+import type { components } from "../../generated/schema.js";
+import { OpenAIUploadsError } from "./base.js";
+
+/** The `error` object of an OpenAI error response. */
+export type ErrorBody = components["schemas"]["Error"];
+
+/**
+ * The API answered with a non-2xx status. Subclasses name the common statuses, so callers
+ * can `catch (e) { if (e instanceof RateLimitError) ... }`. The message carries the request
+ * id to quote in a support ticket.
+ */
+export class APIError extends OpenAIUploadsError {
+  override name = "APIError";
+  /** The HTTP status. */
+  readonly status: number;
+  /** The `x-request-id` of the response, when the server sent one. */
+  readonly requestId: string | undefined;
+  /** The parsed `error` object of the body, when the body was OpenAI's error shape. */
+  readonly error: ErrorBody | undefined;
+  /** The response headers. */
+  readonly headers: Headers;
+
+  constructor(status: number, body: unknown, headers: Headers) {
+    const error = errorBody(body);
+    const requestId = headers.get("x-request-id") ?? undefined;
+    const detail = error?.message ?? (typeof body === "string" && body ? body.slice(0, 500) : "(no error message)");
+    super(`${status} ${detail}${requestId ? ` [request id ${requestId}]` : ""}`);
+    this.status = status;
+    this.requestId = requestId;
+    this.error = error;
+    this.headers = headers;
+  }
+}
+
+function errorBody(body: unknown): ErrorBody | undefined {
+  const error = (body as { error?: unknown } | null)?.error;
+  return error && typeof error === "object" && typeof (error as ErrorBody).message === "string"
+    ? (error as ErrorBody)
+    : undefined;
+}
+
+/** 400: the request was malformed or not allowed in the upload's current state. */
+export class BadRequestError extends APIError {
+  override name = "BadRequestError";
+}
+/** 401: the API key is missing, wrong or revoked. */
+export class AuthenticationError extends APIError {
+  override name = "AuthenticationError";
+}
+/** 403: the key may not use this resource. */
+export class PermissionDeniedError extends APIError {
+  override name = "PermissionDeniedError";
+}
+/** 404: no such upload (or route). */
+export class NotFoundError extends APIError {
+  override name = "NotFoundError";
+}
+/** 409: the request conflicts with another one in flight. Retried by default. */
+export class ConflictError extends APIError {
+  override name = "ConflictError";
+}
+/** 422: the body was well-formed but its values were rejected. */
+export class UnprocessableEntityError extends APIError {
+  override name = "UnprocessableEntityError";
+}
+/** 429: a rate limit was hit. Retried by default, after `retry-after-ms` or `Retry-After`. */
+export class RateLimitError extends APIError {
+  override name = "RateLimitError";
+}
+/** 500 and above: the server failed. Retried by default. */
+export class InternalServerError extends APIError {
+  override name = "InternalServerError";
+}
+
+const BY_STATUS: Record<number, typeof APIError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+/** Builds the APIError subclass that matches a response's status. */
+export function apiErrorFor(status: number, body: unknown, headers: Headers): APIError {
+  const ErrorClass = status >= 500 ? InternalServerError : (BY_STATUS[status] ?? APIError);
+  return new ErrorClass(status, body, headers);
+}

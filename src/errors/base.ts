@@ -1,0 +1,4 @@
+/** The base of every error this package throws, so one `instanceof` check catches them all. */
+export class OpenAIUploadsError extends Error {
+  override name = "OpenAIUploadsError";
+}

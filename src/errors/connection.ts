@@ -1,0 +1,28 @@
+import { OpenAIUploadsError } from "./base.js";
+
+/** The request never got a response: DNS, refused or reset connection, TLS. Retried by default. */
+export class APIConnectionError extends OpenAIUploadsError {
+  override name = "APIConnectionError";
+
+  constructor(message = "Connection error: the request got no response.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** One attempt took longer than `timeoutMs`. Retried by default. */
+export class APIConnectionTimeoutError extends APIConnectionError {
+  override name = "APIConnectionTimeoutError";
+
+  constructor(timeoutMs: number) {
+    super(`Request timed out after ${timeoutMs} ms; raise timeoutMs if the request is expected to be slow.`);
+  }
+}
+
+/** The caller's AbortSignal fired. Never retried. */
+export class APIUserAbortError extends OpenAIUploadsError {
+  override name = "APIUserAbortError";
+
+  constructor(message = "Request was aborted by the caller's signal.") {
+    super(message);
+  }
+}

@@ -1,0 +1,22 @@
+export type { components, operations, paths } from "../generated/schema.js";
+export { createUploadsClient, type UploadsClient } from "./core/client.js";
+export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./core/limits.js";
+export type { ClientOptions, RequestOptions } from "./core/options.js";
+export { retryDelay, shouldRetry } from "./core/retry-delay.js";
+export {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  type ErrorBody,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from "./errors/api-error.js";
+export { OpenAIUploadsError } from "./errors/base.js";
+export { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "./errors/connection.js";
+export { InvalidArgumentError } from "./errors/invalid-argument.js";
+export type * from "./types.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,104 @@
+import { createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
+import { pipeline } from "node:stream/promises";
+import busboy from "busboy";
+import { STREAM_HWM } from "./disk.js";
+import { ApiError, invalidParam } from "./errors.js";
+import { mediaType } from "./http.js";
+
+const howToSend = "Send the part as multipart/form-data with its bytes in one file field named 'data'";
+
+/**
+ * Receives the body of an `addUploadPart` request and streams its `data` file field straight
+ * into `dest`, so a part is never held in memory. Resolves with the number of bytes stored.
+ *
+ * Rejects with a 400 {@link ApiError} when the body is not multipart/form-data, is malformed,
+ * lacks `data`, sends `data` as a plain text field (whose bytes the parser would decode as
+ * text, and so not keep byte-exact), repeats it, or has any other field (the spec's
+ * `additionalProperties: false`); with a 413 when `data` exceeds `maxPartBytes`. On any
+ * failure, including the client going away mid-part (the stream's own error), `dest` is removed.
+ */
+export async function receivePart(req: IncomingMessage, dest: string, maxPartBytes: number): Promise<number> {
+  const type = mediaType(req);
+  if (type !== "multipart/form-data") {
+    throw invalidParam("data", `${howToSend}; the Content-Type was ${type ? `'${type}'` : "missing"}.`);
+  }
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      // busboy reports 'limit' on reaching the limit, not on passing it: one byte of headroom
+      // lets a part of exactly maxPartBytes through.
+      limits: { fileSize: maxPartBytes + 1 },
+      highWaterMark: STREAM_HWM,
+      fileHwm: STREAM_HWM,
+    });
+  } catch (error) {
+    throw invalidParam("data", `${howToSend}; the Content-Type header is unusable (${(error as Error).message}).`);
+  }
+
+  // The first problem wins; the rest of the form is still read so the response can be sent
+  // on a connection that is in a clean state.
+  let problem: ApiError | undefined;
+  let stored: Promise<number> | undefined;
+  let parseError: unknown;
+  parser.once("error", (error) => {
+    parseError = error;
+  });
+  parser.on("file", (name, stream) => {
+    if (name !== "data" || stored) {
+      problem ??=
+        name === "data" ? invalidParam("data", `${howToSend}; 'data' was sent more than once.`) : unexpected(name);
+    }
+    // A request that is already refused has nothing worth writing to disk.
+    if (problem) {
+      stream.resume();
+      return;
+    }
+    const out = createWriteStream(dest, { highWaterMark: STREAM_HWM });
+    stream.once("limit", () => {
+      problem ??= new ApiError(
+        413,
+        `The part is larger than the limit of ${maxPartBytes} bytes. Split the file into parts of at most ${maxPartBytes} bytes.`,
+        { param: "data" },
+      );
+    });
+    stored = pipeline(stream, out).then(() => out.bytesWritten);
+    // Handled below once the form is parsed; this only keeps an early failure from counting
+    // as an unhandled rejection in the meantime.
+    stored.catch(() => undefined);
+  });
+  parser.on("field", (name) => {
+    problem ??=
+      name === "data"
+        ? invalidParam(
+            "data",
+            `${howToSend}: 'data' arrived as a plain text field; send it as a file (with a filename).`,
+          )
+        : unexpected(name);
+  });
+
+  try {
+    await pipeline(req, parser);
+    const bytes = await stored;
+    if (problem) throw problem;
+    if (bytes === undefined) throw invalidParam("data", `Missing required parameter: 'data'. ${howToSend}.`);
+    return bytes;
+  } catch (error) {
+    await stored?.catch(() => undefined);
+    await rm(dest, { force: true });
+    if (problem) throw problem;
+    if (error === parseError && !req.readableAborted) {
+      throw invalidParam("data", `The multipart body is malformed (${(error as Error).message}). ${howToSend}.`);
+    }
+    throw error;
+  }
+}
+
+function unexpected(name: string): ApiError {
+  return invalidParam(
+    name,
+    `Unrecognized request argument supplied: '${name}'. Remove it: a part accepts only 'data'.`,
+  );
+}

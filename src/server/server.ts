@@ -1,0 +1,174 @@
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type OperationId, operationIds } from "../../generated/client.js";
+import { MAX_PART_BYTES } from "../core/limits.js";
+import { authenticate } from "./auth.js";
+import { openDataDir } from "./disk.js";
+import { ApiError } from "./errors.js";
+import { createFaultInjector, type FaultOptions } from "./faults.js";
+import { sendJson } from "./http.js";
+import { newId } from "./ids.js";
+import { type OperationContext, runOperation } from "./operations.js";
+import { route } from "./routes.js";
+import { type UploadSnapshot, UploadStore } from "./store.js";
+
+/** How to start a {@link LocalServer}; every option has a default suited to tests. */
+export interface LocalServerOptions {
+  /** Port to listen on; default 0, a free port chosen by the OS. */
+  port?: number;
+  /** Interface to listen on; default `127.0.0.1`, so nothing outside the machine can reach it. */
+  host?: string;
+  /**
+   * Where parts and assembled files are stored. Default: a fresh directory under the OS temp
+   * dir, removed by `close()`. A directory given here is kept, with whatever is in it.
+   */
+  dataDir?: string;
+  /** The only bearer token accepted. Without it any non-empty bearer token is. */
+  apiKey?: string;
+  /** The clock, in milliseconds like `Date.now` (the default); inject one to expire uploads without waiting. */
+  now?: () => number;
+  /** Errors, dropped connections and latency to inject; none by default. */
+  faults?: FaultOptions;
+  /** The largest part accepted, in bytes; default `MAX_PART_BYTES` (64 MiB), the API's limit. */
+  maxPartBytes?: number;
+}
+
+/** Counters of what the server has seen, for tests and benchmarks to assert on. */
+export interface ServerStats {
+  /** Every request received, including rejected and faulted ones. */
+  readonly requests: number;
+  /** Requests per operation, counted once the path and method name one, whatever the outcome. */
+  readonly byOperation: Readonly<Record<OperationId, number>>;
+  /** Bytes of part data received and stored, including parts later discarded or orphaned. */
+  readonly partBytes: number;
+  /** Injected faults: error responses plus dropped connections. */
+  readonly faults: number;
+}
+
+/** A running local Uploads server. */
+export interface LocalServer {
+  /** The base URL, like the real API's: `http://127.0.0.1:PORT/v1`. */
+  readonly url: string;
+  /** Live counters; they keep changing as requests arrive. */
+  readonly stats: ServerStats;
+  /** The upload as the API would return it now, plus its stored parts; undefined for an unknown id. */
+  getUpload(uploadId: string): UploadSnapshot | undefined;
+  /** The path of a completed upload's assembled bytes; undefined for an unknown file id. */
+  fileContentPath(fileId: string): string | undefined;
+  /**
+   * Stops the server: stops listening, destroys open connections (cutting off requests in
+   * flight), waits for their handlers to finish and removes the data directory if the server
+   * created it. Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+}
+
+/** A URL host for a listening address: wildcard addresses are reached via loopback. */
+function urlHost({ address, family }: AddressInfo): string {
+  if (address === "0.0.0.0") return "127.0.0.1";
+  if (address === "::") return "[::1]";
+  return family === "IPv6" ? `[${address}]` : address;
+}
+
+/**
+ * Starts a stateful, in-process implementation of the Uploads API (create, add parts,
+ * complete, cancel) that behaves as `openapi/uploads.yaml` describes the real one: bearer
+ * auth, OpenAI-shaped errors, an `x-request-id` on every response, parts streamed to disk,
+ * byte totals and MD5 checked on completion, expiry by the injected clock, and optional
+ * seeded fault injection. It serves both `/v1/uploads…` and `/uploads…`.
+ *
+ * Options are checked up front: a bad `maxPartBytes` or fault option throws a RangeError
+ * before anything is created.
+ */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const maxPartBytes = options.maxPartBytes ?? MAX_PART_BYTES;
+  if (!Number.isInteger(maxPartBytes) || maxPartBytes < 1) {
+    throw new RangeError(`maxPartBytes must be a positive integer, got ${options.maxPartBytes}.`);
+  }
+  const faults = options.faults && createFaultInjector(options.faults);
+  const disk = await openDataDir(options.dataDir);
+  const store = new UploadStore(disk, options.now ?? Date.now);
+  const stats = {
+    requests: 0,
+    byOperation: Object.fromEntries(operationIds.map((id) => [id, 0])) as Record<OperationId, number>,
+    partBytes: 0,
+    faults: 0,
+  };
+  const context: OperationContext = {
+    store,
+    maxPartBytes,
+    onPartStored: (bytes) => {
+      stats.partBytes += bytes;
+    },
+  };
+  // Aborted by close(), so a request sleeping in an injected delay does not hold it up.
+  const closing = new AbortController();
+  const inflight = new Set<Promise<void>>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests += 1;
+    res.setHeader("x-request-id", newId("req_"));
+    try {
+      const target = route(req.method, (req.url ?? "/").split("?")[0] ?? "/");
+      stats.byOperation[target.operationId] += 1;
+      authenticate(req.headers.authorization, options.apiKey);
+      const plan = faults?.(target.operationId);
+      if (plan?.delayMs) await sleep(plan.delayMs, undefined, { signal: closing.signal });
+      if (plan?.error || plan?.dropBeforeStore) stats.faults += 1;
+      if (plan?.error) throw plan.error;
+      if (plan?.dropBeforeStore) {
+        req.socket.destroy();
+        return;
+      }
+      const body = await runOperation(context, target, req);
+      if (plan?.dropAfterStore) {
+        stats.faults += 1;
+        req.socket.destroy();
+        return;
+      }
+      sendJson(res, 200, body);
+    } catch (error) {
+      // The client went away or close() cut the connection: there is nobody left to answer.
+      if (req.socket.destroyed) return;
+      const answer =
+        error instanceof ApiError
+          ? error
+          : new ApiError(500, `The local server failed: ${(error as Error).message}`, { type: "server_error" });
+      sendJson(res, answer.status, answer.toBody(), answer.headers);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const handling = handle(req, res).finally(() => inflight.delete(handling));
+    inflight.add(handling);
+  });
+  server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+  try {
+    await once(server, "listening");
+  } catch (error) {
+    await disk.dispose();
+    throw error;
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/v1`,
+    stats,
+    getUpload: (uploadId) => store.inspect(uploadId),
+    fileContentPath: (fileId) => store.filePath(fileId),
+    close() {
+      closed ??= (async () => {
+        closing.abort();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await stopped;
+        await Promise.allSettled(inflight);
+        await store.settled();
+        await disk.dispose();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalServer, startLocalServer, type UploadPart } from "../../src/testing.js";
+import { API_KEY, api, bytesOf, expectError, ok } from "./helpers.js";
+
+const MAX_PART = 1024;
+let dataDir: string;
+let server: LocalServer;
+let client: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "parts-test-"));
+  server = await startLocalServer({ dataDir, maxPartBytes: MAX_PART });
+  client = api(server.url);
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const storedPartFiles = () => readdir(join(dataDir, "parts"));
+
+describe("addUploadPart", () => {
+  it("stores a part and returns an UploadPart", async () => {
+    const upload = await client.createOk();
+    const part = await ok<UploadPart>(await client.addPart(upload.id, bytesOf(MAX_PART)));
+    expect(part).toEqual({
+      id: expect.stringMatching(/^part_[0-9a-f]{24}$/),
+      object: "upload.part",
+      created_at: expect.any(Number),
+      upload_id: upload.id,
+    });
+    expect(server.getUpload(upload.id)?.parts).toEqual([{ id: part.id, bytes: MAX_PART }]);
+    expect(await storedPartFiles()).toContain(part.id);
+  });
+
+  it("rejects a part over maxPartBytes with 413 and keeps none of it", async () => {
+    const upload = await client.createOk();
+    const before = await storedPartFiles();
+    await expectError(await client.addPart(upload.id, bytesOf(MAX_PART + 1)), 413, {
+      param: "data",
+      message: /larger than the limit of 1024 bytes/,
+    });
+    expect(server.getUpload(upload.id)?.parts).toEqual([]);
+    expect(await storedPartFiles()).toEqual(before);
+  });
+
+  it("requires the data field", async () => {
+    const upload = await client.createOk();
+    await expectError(await client.postForm(upload.id, new FormData()), 400, {
+      param: "data",
+      message: /Missing required parameter: 'data'/,
+    });
+  });
+
+  it("rejects any other field, even next to data", async () => {
+    const upload = await client.createOk();
+    const form = new FormData();
+    form.append("data", new Blob(["hello"]), "blob");
+    form.append("purpose", "batch");
+    await expectError(await client.postForm(upload.id, form), 400, {
+      param: "purpose",
+      message: /Unrecognized request argument supplied: 'purpose'/,
+    });
+    expect(server.getUpload(upload.id)?.parts).toEqual([]);
+  });
+
+  it("rejects data sent as a plain text field, since its bytes would not survive as text", async () => {
+    const upload = await client.createOk();
+    const form = new FormData();
+    form.append("data", "hello");
+    await expectError(await client.postForm(upload.id, form), 400, { message: /send it as a file/ });
+  });
+
+  it("rejects a body that is not multipart/form-data", async () => {
+    const upload = await client.createOk();
+    await expectError(await client.postJson(`/uploads/${upload.id}/parts`, { data: "hello" }), 400, {
+      message: /multipart\/form-data.*the Content-Type was 'application\/json'/,
+    });
+  });
+
+  it("rejects a truncated multipart body", async () => {
+    const upload = await client.createOk();
+    const res = await fetch(`${server.url}/uploads/${upload.id}/parts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
+      body: '--xyz\r\nContent-Disposition: form-data; name="data"; filename="a"\r\n\r\nhello',
+    });
+    await expectError(res, 400, { message: /multipart body is malformed/ });
+    expect(server.getUpload(upload.id)?.parts).toEqual([]);
+  });
+
+  it("answers 404 for an unknown upload", async () => {
+    await expectError(await client.addPart("upload_doesnotexist", "x"), 404, {
+      param: "upload_id",
+      message: /No such upload: 'upload_doesnotexist'/,
+    });
+  });
+
+  it("refuses parts once the upload is cancelled, and removes the parts it had", async () => {
+    const upload = await client.createOk();
+    const partId = await client.addPartOk(upload.id, "hello");
+    const cancelled = await ok<{ status: string }>(await client.cancel(upload.id));
+    expect(cancelled.status).toBe("cancelled");
+    await expectError(await client.addPart(upload.id, "world"), 400, {
+      message: new RegExp(`Upload ${upload.id} is already cancelled, so you cannot add parts to it`),
+    });
+    expect(server.getUpload(upload.id)?.parts).toEqual([]);
+    await expect.poll(storedPartFiles).not.toContain(partId);
+  });
+
+  it("refuses parts once the upload is completed", async () => {
+    const upload = await client.createOk({ bytes: 5 });
+    const partId = await client.addPartOk(upload.id, "hello");
+    await ok(await client.complete(upload.id, { part_ids: [partId] }));
+    await expectError(await client.addPart(upload.id, "world"), 400, { message: /is already completed/ });
+  });
+
+  it("counts requests by operation and the part bytes it stored", async () => {
+    const counting = await startLocalServer({ maxPartBytes: MAX_PART });
+    try {
+      const c = api(counting.url);
+      const upload = await c.createOk({ bytes: 7 });
+      await c.addPartOk(upload.id, "abc");
+      await c.addPartOk(upload.id, "defg");
+      await c.addPart(upload.id, bytesOf(MAX_PART + 1));
+      await c.cancel(upload.id);
+      expect(counting.stats).toEqual({
+        requests: 5,
+        byOperation: { createUpload: 1, addUploadPart: 3, completeUpload: 0, cancelUpload: 1 },
+        partBytes: 7,
+        faults: 0,
+      });
+    } finally {
+      await counting.close();
+    }
+  });
+});
