@@ -17,6 +17,12 @@ export {
 } from "./errors/api-error.js";
 export { OpenAIUploadsError } from "./errors/base.js";
 export { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "./errors/connection.js";
+export { FileChangedError } from "./errors/file-changed.js";
 export { InvalidArgumentError } from "./errors/invalid-argument.js";
+export { UploadFileError } from "./errors/upload-file.js";
 export type * from "./types.js";
+export { uploadFile } from "./upload/node/upload-file.js";
+export type { UploadFileOptions } from "./upload/options.js";
+export type { UploadProgress } from "./upload/progress.js";
+export type { UploadResume } from "./upload/resume.js";
 export { VERSION } from "./version.js";

@@ -2,6 +2,7 @@ import createClient, { type Client } from "openapi-fetch";
 import { createOperations, type Operations } from "../../generated/client.js";
 import type { paths } from "../../generated/schema.js";
 import { VERSION } from "../version.js";
+import { setClientInternals } from "./internals.js";
 import { createInvoke } from "./invoke.js";
 import { type ClientOptions, type RequestOptions, resolveOptions } from "./options.js";
 
@@ -31,6 +32,8 @@ export function createUploadsClient(options: ClientOptions = {}): UploadsClient 
     headers,
     ...(resolved.fetch ? { fetch: resolved.fetch } : {}),
   });
-  const operations = createOperations(raw, createInvoke(resolved));
-  return Object.freeze({ ...operations, raw, baseUrl: resolved.baseUrl });
+  const invoke = createInvoke(resolved);
+  const client = Object.freeze({ ...createOperations(raw, invoke), raw, baseUrl: resolved.baseUrl });
+  setClientInternals(client, { invoke, headers, baseUrl: resolved.baseUrl, customFetch: resolved.fetch !== undefined });
+  return client;
 }

@@ -1,5 +1,6 @@
 import type { Invoke, OperationCall } from "../../generated/client.js";
 import { apiErrorFor } from "../errors/api-error.js";
+import { OpenAIUploadsError } from "../errors/base.js";
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "../errors/connection.js";
 import { attemptSignal } from "./attempt-signal.js";
 import { nonNegativeInteger, positiveNumber, type RequestOptions } from "./options.js";
@@ -39,6 +40,8 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
         });
       } catch (cause) {
         if (options.signal?.aborted) throw new APIUserAbortError();
+        // Our own errors (a file that changed mid-part, say) are verdicts, not transport failures.
+        if (cause instanceof OpenAIUploadsError) throw cause;
         const failure = attempt.timedOut()
           ? new APIConnectionTimeoutError(timeoutMs)
           : new APIConnectionError(`Connection error: ${(cause as Error).message}`, { cause });

@@ -1,0 +1,26 @@
+import mime from "mime-types";
+import type { UploadsClient } from "../../core/client.js";
+import { clientInternals } from "../../core/internals.js";
+import { fetchPartSender } from "../fetch-part-sender.js";
+import type { UploadPlatform } from "../platform.js";
+import { blobSource } from "../source.js";
+import { fileSource } from "./file-source.js";
+import { httpPartSender } from "./http-part-sender.js";
+import { md5Hex } from "./md5.js";
+
+/**
+ * Node: paths are opened from disk, MD5 comes from node:crypto, and parts of a file on disk
+ * are streamed with node:http, unless the client was given its own fetch, which then
+ * carries every request (so tests and proxies see the parts too).
+ */
+export const nodePlatform: UploadPlatform = {
+  openSource: (file) => (typeof file === "string" ? fileSource(file) : Promise.resolve(blobSource(file))),
+  md5Hex,
+  partSender(client: UploadsClient, source, concurrency) {
+    const internals = clientInternals(client);
+    return internals && !internals.customFetch && source.path
+      ? httpPartSender(internals, source.path, concurrency)
+      : fetchPartSender(client, source);
+  },
+  mimeTypeFor: (filename) => mime.lookup(filename) || undefined,
+};

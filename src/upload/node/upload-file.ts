@@ -1,0 +1,29 @@
+import type { UploadsClient } from "../../core/client.js";
+import type { Upload } from "../../types.js";
+import type { UploadFileOptions } from "../options.js";
+import { runUpload } from "../upload-file.js";
+import { nodePlatform } from "./platform.js";
+
+/**
+ * Uploads a file of up to 8 GiB through the Uploads API and resolves with the completed
+ * Upload (status `completed`, with its `file`).
+ *
+ * The file is cut into parts (64 MiB by default) that are read from disk as they are sent,
+ * `concurrency` at a time, so memory stays flat whatever the file's size. Each part is
+ * retried by the client's policy and every retry re-sends the same bytes. The part ids go to
+ * `completeUpload` in file order with the file's MD5, which the server checks, and the
+ * result is checked to be a completed upload of exactly the file's size.
+ *
+ * Errors: bad options, a missing or unreadable file, an empty file or one over 8 GiB reject
+ * with `InvalidArgumentError` before any request. A failure that outlives the retries rejects
+ * with `UploadFileError`, whose `resume` continues the same upload. A file that changes
+ * while it is sent rejects with `FileChangedError`; `signal` rejects with
+ * `APIUserAbortError`; in both cases the upload is cancelled on the server.
+ *
+ * @example
+ * const upload = await uploadFile(client, { file: "train.jsonl", purpose: "fine-tune" });
+ * console.log(upload.file?.id);
+ */
+export function uploadFile(client: UploadsClient, options: UploadFileOptions): Promise<Upload> {
+  return runUpload(nodePlatform, client, options);
+}

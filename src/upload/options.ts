@@ -1,0 +1,81 @@
+import { MAX_PART_BYTES, UPLOAD_PURPOSES } from "../core/limits.js";
+import type { RequestOptions } from "../core/options.js";
+import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import type { CreateUploadRequest, UploadPurpose } from "../types.js";
+import type { UploadProgress } from "./progress.js";
+import type { UploadResume } from "./resume.js";
+
+/** What to upload and how. Only `file` and `purpose` are required. */
+export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "timeoutMs"> {
+  /** A path on disk (Node only), or a Blob or File. A path is read part by part, never whole. */
+  file: string | Blob;
+  /** What the file is for. */
+  purpose: UploadPurpose;
+  /** The name the File gets; default the path's base name, or `File.name`. Required for a bare Blob. */
+  filename?: string;
+  /** Default: the Blob's own type, else inferred from the filename's extension; an unknown extension is an error. */
+  mimeType?: string;
+  /** Bytes per part, 1 to 64 MiB; default 64 MiB. A resume keeps the part size it started with. */
+  partSize?: number;
+  /** Parts in flight at once, 1 to 64; default 4. */
+  concurrency?: number;
+  /** Compute the file's MD5 while sending and have the server check it on completion; default true. */
+  md5?: boolean;
+  /** When the resulting File expires, as `createUpload` takes it. */
+  expiresAfter?: CreateUploadRequest["expires_after"];
+  /** Aborts the upload: sending stops, the upload is cancelled on the server, and the call rejects with `APIUserAbortError`. */
+  signal?: AbortSignal;
+  /** Called as bytes go out and parts are accepted; the figures never go backwards. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** `UploadFileError.resume` (or `.resumeToken`) of an earlier call for this file: continues that upload. */
+  resume?: UploadResume | string;
+}
+
+/** The options after defaults and range checks. */
+export interface UploadSettings {
+  partSize: number | undefined;
+  concurrency: number;
+  md5: boolean;
+  requestOptions: Pick<RequestOptions, "maxRetries" | "timeoutMs">;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 64;
+
+function integerIn(name: string, value: number | undefined, min: number, max: number, hint: string) {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}${hint}, got ${value}.`);
+  }
+  return value;
+}
+
+/** Checks everything that can be checked without touching the file or the network. */
+export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
+  if (options === null || typeof options !== "object") {
+    throw new InvalidArgumentError("uploadFile needs options: { file, purpose }.");
+  }
+  if (!(typeof options.file === "string" ? options.file !== "" : options.file instanceof Blob)) {
+    throw new InvalidArgumentError("file must be a path or a Blob (a File, say).");
+  }
+  if (!(UPLOAD_PURPOSES as readonly string[]).includes(options.purpose)) {
+    throw new InvalidArgumentError(
+      `purpose ${JSON.stringify(options.purpose)} is not one the API accepts; use one of ${UPLOAD_PURPOSES.join(", ")}.`,
+    );
+  }
+  for (const name of ["filename", "mimeType"] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) {
+      throw new InvalidArgumentError(`${name} must be a non-empty string when given.`);
+    }
+  }
+  return {
+    partSize: integerIn("partSize", options.partSize, 1, MAX_PART_BYTES, " bytes (64 MiB is the API's limit)"),
+    concurrency: integerIn("concurrency", options.concurrency, 1, MAX_CONCURRENCY, "") ?? DEFAULT_CONCURRENCY,
+    md5: options.md5 ?? true,
+    requestOptions: {
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** What `onProgress` receives. */
+export interface UploadProgress {
+  /** Bytes of the file the server has taken (or is taking) so far; never decreases. */
+  bytesSent: number;
+  /** The size of the file. */
+  totalBytes: number;
+  /** Parts the server has accepted, including parts accepted before a resume. */
+  partsDone: number;
+  /** How many parts the file is cut into. */
+  partsTotal: number;
+}
+
+/**
+ * Tracks progress so that it never goes backwards: bytes of a part count as they are
+ * streamed, and a retry of that part only adds once it gets further than an earlier attempt.
+ */
+export class ProgressTracker {
+  private readonly streamed = new Map<number, number>();
+  private bytesSent = 0;
+  private partsDone = 0;
+
+  constructor(
+    private readonly totalBytes: number,
+    private readonly partsTotal: number,
+    private readonly report: ((progress: UploadProgress) => void) | undefined,
+  ) {}
+
+  /** Part `index` has had `bytes` of its data streamed in the current attempt. */
+  streaming(index: number, bytes: number): void {
+    const before = this.streamed.get(index) ?? 0;
+    if (bytes <= before) return;
+    this.streamed.set(index, bytes);
+    this.bytesSent += bytes - before;
+    this.emit();
+  }
+
+  /** Part `index`, of `size` bytes, was accepted. */
+  done(index: number, size: number): void {
+    const before = this.streamed.get(index) ?? 0;
+    this.streamed.set(index, size);
+    this.bytesSent += size - before;
+    this.partsDone++;
+    this.emit();
+  }
+
+  emit(): void {
+    const { bytesSent, totalBytes, partsDone, partsTotal } = this;
+    this.report?.({ bytesSent, totalBytes, partsDone, partsTotal });
+  }
+}

@@ -1,0 +1,48 @@
+import type { RequestOptions } from "../core/options.js";
+import type { UploadPart } from "../types.js";
+import type { PlannedPart } from "./part-plan.js";
+
+/** The file being uploaded, as `uploadFile` reads it: a size and replayable byte ranges. */
+export interface FileSource {
+  /** Size in bytes when the source was opened. */
+  readonly size: number;
+  /** The base name of a path, or `File.name`; undefined for a bare Blob. */
+  readonly name: string | undefined;
+  /** The MIME type the source declares itself (`Blob.type`), if any. */
+  readonly type: string | undefined;
+  /** Modification time when opened, for a file on disk. */
+  readonly mtimeMs: number | undefined;
+  /** The path on disk, when there is one, so a part can be streamed straight from it. */
+  readonly path: string | undefined;
+  /** Bytes `[start, end)`; reading the returned Blob again yields the same bytes. */
+  slice(start: number, end: number): Blob;
+  /** Rejects with `FileChangedError` when the file is no longer the one that was opened. */
+  assertUnchanged(): Promise<void>;
+}
+
+/** One part to send, with a callback for the bytes streamed so far in this attempt. */
+export interface PartRequest {
+  uploadId: string;
+  part: PlannedPart;
+  options: RequestOptions;
+  onBytes: (bytesStreamed: number) => void;
+}
+
+/** Sends parts of one source; `close` releases what it holds (sockets) once the upload is over. */
+export interface PartSender {
+  send(request: PartRequest): Promise<UploadPart>;
+  close(): void;
+}
+
+/** A Blob (or File) as a source; Blobs cannot change, so there is nothing to watch. */
+export function blobSource(blob: Blob): FileSource {
+  return {
+    size: blob.size,
+    name: typeof File !== "undefined" && blob instanceof File && blob.name ? blob.name : undefined,
+    type: blob.type || undefined,
+    mtimeMs: undefined,
+    path: undefined,
+    slice: (start, end) => blob.slice(start, end),
+    assertUnchanged: async () => {},
+  };
+}

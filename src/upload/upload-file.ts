@@ -1,0 +1,166 @@
+import type { UploadsClient } from "../core/client.js";
+import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../core/limits.js";
+import { APIUserAbortError } from "../errors/connection.js";
+import { FileChangedError } from "../errors/file-changed.js";
+import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { UploadFileError } from "../errors/upload-file.js";
+import type { Upload } from "../types.js";
+import { checkUploadOptions, type UploadFileOptions } from "./options.js";
+import { partPlan } from "./part-plan.js";
+import type { UploadPlatform } from "./platform.js";
+import { runPool } from "./pool.js";
+import { ProgressTracker } from "./progress.js";
+import { parseResume, type UploadResume } from "./resume.js";
+import type { FileSource } from "./source.js";
+
+/**
+ * The whole of `uploadFile`, over a platform: check, create (or resume), send the missing
+ * parts in parallel, complete with the part ids in file order and the MD5, and check what
+ * the server reports.
+ */
+export async function runUpload(platform: UploadPlatform, client: UploadsClient, options: UploadFileOptions) {
+  const settings = checkUploadOptions(options);
+  const { signal } = options;
+  if (signal?.aborted) throw new APIUserAbortError("uploadFile was aborted before it started.");
+  const source = await platform.openSource(options.file);
+  checkSize(source);
+  const filename = options.filename ?? source.name;
+  if (!filename) throw new InvalidArgumentError("filename is required when file is a Blob without a name.");
+  const mimeType = options.mimeType ?? source.type ?? platform.mimeTypeFor(filename);
+  if (!mimeType) {
+    throw new InvalidArgumentError(
+      `cannot tell the MIME type of ${JSON.stringify(filename)} from its extension; pass mimeType.`,
+    );
+  }
+  const earlier = options.resume === undefined ? undefined : parseResume(options.resume);
+  if (earlier) checkResume(earlier, source, settings.partSize);
+  const partSize = earlier?.partSize ?? settings.partSize ?? MAX_PART_BYTES;
+  const plan = partPlan(source.size, partSize);
+  const requestOptions = { ...settings.requestOptions, ...(signal ? { signal } : {}) };
+
+  let state: UploadResume;
+  if (earlier) {
+    state = { ...earlier, partIds: [...earlier.partIds] };
+  } else {
+    const created = await client.createUpload(
+      {
+        filename,
+        purpose: options.purpose,
+        bytes: source.size,
+        mime_type: mimeType,
+        ...(options.expiresAfter ? { expires_after: options.expiresAfter } : {}),
+      },
+      requestOptions,
+    );
+    state = {
+      version: 1,
+      uploadId: created.id,
+      expiresAt: created.expires_at,
+      bytes: source.size,
+      partSize,
+      ...(source.mtimeMs !== undefined ? { mtimeMs: source.mtimeMs } : {}),
+      partIds: plan.map(() => null),
+    };
+  }
+  const { uploadId } = state;
+
+  // One controller stops everything: the caller's abort, or a failure that ends the upload.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const progress = new ProgressTracker(source.size, plan.length, options.onProgress);
+  progress.emit();
+  for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start);
+  const digest = settings.md5 ? platform.md5Hex(source, stop.signal) : undefined;
+  digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
+  const sender = platform.partSender(client, source, settings.concurrency);
+  const partOptions = { ...settings.requestOptions, signal: stop.signal };
+  try {
+    const missing = plan.filter((part) => !state.partIds[part.index]);
+    await runPool(missing, settings.concurrency, stop.signal, async (part) => {
+      await source.assertUnchanged();
+      const accepted = await sender.send({
+        uploadId,
+        part,
+        options: partOptions,
+        onBytes: (bytes) => progress.streaming(part.index, bytes),
+      });
+      state.partIds[part.index] = accepted.id;
+      progress.done(part.index, part.end - part.start);
+    });
+    const md5 = await digest;
+    await source.assertUnchanged();
+    const completed = await client.completeUpload(
+      uploadId,
+      { part_ids: state.partIds as string[], ...(md5 ? { md5 } : {}) },
+      partOptions,
+    );
+    checkCompleted(completed, source.size);
+    return completed;
+  } catch (error) {
+    stop.abort();
+    if (signal?.aborted) {
+      await cancelQuietly(client, uploadId);
+      throw new APIUserAbortError(`uploadFile was aborted; upload ${uploadId} was cancelled.`);
+    }
+    if (error instanceof FileChangedError) {
+      await cancelQuietly(client, uploadId);
+      throw error;
+    }
+    throw new UploadFileError(state, error);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    sender.close();
+  }
+}
+
+function checkSize(source: FileSource): void {
+  const what = source.path ?? source.name ?? "the Blob";
+  if (source.size === 0) {
+    throw new InvalidArgumentError(`${what} is empty; an upload needs at least one byte.`);
+  }
+  if (source.size > MAX_UPLOAD_BYTES) {
+    throw new InvalidArgumentError(
+      `${what} is ${source.size} bytes; the Uploads API takes at most ${MAX_UPLOAD_BYTES} bytes (8 GiB) per upload.`,
+    );
+  }
+}
+
+/** A resume must be for this file, unchanged, cut the same way, and not yet expired. */
+function checkResume(resume: UploadResume, source: FileSource, partSize: number | undefined): void {
+  const restart = "Start a new upload: call uploadFile without resume.";
+  if (resume.bytes !== source.size || (resume.mtimeMs !== undefined && resume.mtimeMs !== source.mtimeMs)) {
+    throw new InvalidArgumentError(
+      `resume is for a ${resume.bytes}-byte file that has changed or is not this one (${source.size} bytes). ${restart}`,
+    );
+  }
+  if (partSize !== undefined && partSize !== resume.partSize) {
+    throw new InvalidArgumentError(
+      `resume cut the file into ${resume.partSize}-byte parts; leave partSize out or pass ${resume.partSize}.`,
+    );
+  }
+  if (resume.partIds.length !== partPlan(resume.bytes, resume.partSize).length) {
+    throw new InvalidArgumentError("resume does not match its own part size; pass it unchanged.");
+  }
+  if (Date.now() >= resume.expiresAt * 1000) {
+    throw new InvalidArgumentError(
+      `upload ${resume.uploadId} expired at ${new Date(resume.expiresAt * 1000).toISOString()}: ` +
+        `an upload can only be completed within an hour of its creation. ${restart}`,
+    );
+  }
+}
+
+/** "Verifying what arrived": the server must report a completed upload of exactly our size, with its File. */
+function checkCompleted(upload: Upload, size: number): void {
+  if (upload.status !== "completed" || upload.bytes !== size || !upload.file) {
+    throw new Error(
+      `the server reported the upload ${upload.status} with ${upload.bytes} bytes` +
+        `${upload.file ? "" : " and no file"}, expected completed with ${size} bytes and a file`,
+    );
+  }
+}
+
+/** Cancels an upload that will not be completed; a failure here must not hide the real error. */
+async function cancelQuietly(client: UploadsClient, uploadId: string): Promise<void> {
+  await client.cancelUpload(uploadId, { maxRetries: 1, timeoutMs: 10_000 }).catch(() => {});
+}
