@@ -34,13 +34,13 @@ export class ProgressTracker {
     this.emit();
   }
 
-  /** Part `index`, of `size` bytes, was accepted. */
-  done(index: number, size: number): void {
+  /** Part `index`, of `size` bytes, was accepted; `quiet` leaves the report for a later `emit`. */
+  done(index: number, size: number, quiet = false): void {
     const before = this.streamed.get(index) ?? 0;
     this.streamed.set(index, size);
     this.bytesSent += size - before;
     this.partsDone++;
-    this.emit();
+    if (!quiet) this.emit();
   }
 
   emit(): void {

@@ -69,8 +69,8 @@ export async function runUpload(platform: UploadPlatform, client: UploadsClient,
   const onAbort = () => stop.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
   const progress = new ProgressTracker(source.size, plan.length, options.onProgress);
+  for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start, true);
   progress.emit();
-  for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start);
   const digest = settings.md5 ? platform.md5Hex(source, stop.signal) : undefined;
   digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
   const sender = platform.partSender(client, source, settings.concurrency);

@@ -2,6 +2,7 @@ import mime from "mime-types";
 import type { UploadsClient } from "../../core/client.js";
 import { clientInternals } from "../../core/internals.js";
 import { fetchPartSender } from "../fetch-part-sender.js";
+import { mimeTypeOverride } from "../mime-override.js";
 import type { UploadPlatform } from "../platform.js";
 import { blobSource } from "../source.js";
 import { fileSource } from "./file-source.js";
@@ -22,5 +23,5 @@ export const nodePlatform: UploadPlatform = {
       ? httpPartSender(internals, source.path, concurrency)
       : fetchPartSender(client, source);
   },
-  mimeTypeFor: (filename) => mime.lookup(filename) || undefined,
+  mimeTypeFor: (filename) => mimeTypeOverride(filename) ?? (mime.lookup(filename) || undefined),
 };

@@ -1,0 +1,70 @@
+import { mkdir, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError, MAX_UPLOAD_BYTES, type UploadFileOptions, uploadFile } from "../../src/index.js";
+import { API_KEY, clientFor, randomFile, server } from "./support.js";
+
+const scratch = join(tmpdir(), `upload-bad-input-${process.pid}`);
+
+async function refused(options: UploadFileOptions, problem: RegExp) {
+  const local = await server();
+  const error = await uploadFile(clientFor(local.url), options).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InvalidArgumentError);
+  expect((error as Error).message).toMatch(problem);
+  expect(inspect(error)).not.toContain(API_KEY);
+  expect(local.stats.requests).toBe(0);
+}
+
+describe("uploadFile refuses, before any request", () => {
+  it("a path that does not exist", async () => {
+    await refused({ file: join(scratch, "nope.bin"), purpose: "batch" }, /nope\.bin does not exist/);
+  });
+
+  it("a directory", async () => {
+    await mkdir(scratch, { recursive: true });
+    await refused({ file: scratch, purpose: "batch" }, /is a directory; pass the path of a file/);
+  });
+
+  it("an empty file", async () => {
+    await mkdir(scratch, { recursive: true });
+    await writeFile(join(scratch, "empty.txt"), "");
+    await refused({ file: join(scratch, "empty.txt"), purpose: "batch" }, /empty; an upload needs at least one byte/);
+  });
+
+  it("a file over 8 GiB (sparse, so nothing is written)", async () => {
+    await mkdir(scratch, { recursive: true });
+    const huge = join(scratch, "huge.bin");
+    await writeFile(huge, "");
+    await truncate(huge, MAX_UPLOAD_BYTES + 1);
+    await refused({ file: huge, purpose: "batch", mimeType: "application/octet-stream" }, /at most 8589934592 bytes/);
+  });
+
+  it("an unknown purpose", async () => {
+    const { path } = await randomFile(10);
+    await refused(
+      { file: path, purpose: "training" as "batch" },
+      /purpose "training" is not one the API accepts; use one of assistants, batch/,
+    );
+  });
+
+  it.each([0, 1.5, 64 * 1024 * 1024 + 1])("part size %s", async (partSize) => {
+    const { path } = await randomFile(10);
+    await refused({ file: path, purpose: "batch", partSize }, /partSize must be a whole number from 1 to 67108864/);
+  });
+
+  it.each([0, 65])("concurrency %s", async (concurrency) => {
+    const { path } = await randomFile(10);
+    await refused({ file: path, purpose: "batch", concurrency }, /concurrency must be a whole number from 1 to 64/);
+  });
+
+  it("an extension with no known MIME type, asking for mimeType", async () => {
+    const { path } = await randomFile(10, "data.zzqx");
+    await refused({ file: path, purpose: "batch" }, /MIME type of "data\.zzqx" .*pass mimeType/);
+  });
+
+  it("a Blob without a name, asking for filename", async () => {
+    await refused({ file: new Blob(["abc"]), purpose: "batch" }, /filename is required/);
+  });
+});

@@ -1,0 +1,201 @@
+import { appendFile, truncate, writeFile } from "node:fs/promises";
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import {
+  APIUserAbortError,
+  FileChangedError,
+  InternalServerError,
+  InvalidArgumentError,
+  UploadFileError,
+  uploadFile,
+} from "../../src/index.js";
+import { API_KEY, clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
+
+const KiB = 1024;
+const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
+
+describe.each(transports)("under injected faults, over %s", (transport) => {
+  it.concurrent.each(SEEDS)("arrives byte-exact with seed %i", async (seed) => {
+    const local = await server({
+      faults: { seed, errorRate: 0.15, dropBeforeStoreRate: 0.08, dropAfterStoreRate: 0.08, retryAfterMs: 5 },
+    });
+    const file = await randomFile(300 * KiB + seed);
+    const progress = progressLog();
+    const upload = await uploadFile(clientFor(local.url, transport, { maxRetries: 8 }), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "application/octet-stream",
+      partSize: 20 * KiB,
+      concurrency: 4,
+      onProgress: progress.onProgress,
+    });
+    expect(upload.status).toBe("completed");
+    expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+    expect(progress.events.at(-1)?.bytesSent).toBe(file.bytes.length);
+    expect(local.stats.faults).toBeGreaterThan(0);
+  });
+});
+
+describe("abort", () => {
+  it.each(transports)("stops mid-upload over %s, cancels the upload and rejects with APIUserAbortError", async (t) => {
+    const local = await server({ faults: { delayMs: 20 } });
+    const file = await randomFile(64 * KiB);
+    const controller = new AbortController();
+    const promise = uploadFile(clientFor(local.url, t), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      partSize: KiB,
+      concurrency: 2,
+      signal: controller.signal,
+      onProgress: ({ partsDone }) => {
+        if (partsDone === 3) controller.abort();
+      },
+    });
+    await expect(promise).rejects.toThrow(APIUserAbortError);
+    const uploadId = [...(await promise.catch((e: Error) => e.message)).matchAll(/upload (upload_\w+)/g)][0]?.[1];
+    expect(uploadId).toBeDefined();
+    expect(local.getUpload(uploadId ?? "")?.upload.status).toBe("cancelled");
+    expect(local.stats.byOperation.addUploadPart).toBeLessThan(10);
+    expect(local.stats.byOperation.completeUpload).toBe(0);
+  });
+
+  it("sends nothing when the signal has already fired", async () => {
+    const local = await server();
+    const file = await randomFile(10);
+    const promise = uploadFile(clientFor(local.url), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      signal: AbortSignal.abort(),
+    });
+    await expect(promise).rejects.toThrow(APIUserAbortError);
+    expect(local.stats.requests).toBe(0);
+  });
+});
+
+describe("resume", () => {
+  /** A client whose part requests fail with a 500 once `budget` parts have gone through. */
+  function failingAfter(url: string, budget: number) {
+    let parts = 0;
+    return clientFor(url, "fetch", {
+      maxRetries: 0,
+      fetch: async (request) => {
+        if (request.url.endsWith("/parts") && ++parts > budget) {
+          return Response.json(
+            { error: { message: "boom", type: "server_error", param: null, code: null } },
+            { status: 500 },
+          );
+        }
+        return fetch(request);
+      },
+    });
+  }
+
+  it("continues after a permanent failure and sends only the missing parts", async () => {
+    const local = await server();
+    const file = await randomFile(10 * KiB + 5);
+    const options = { file: file.path, purpose: "fine-tune", partSize: KiB, concurrency: 1 } as const;
+    const error = await uploadFile(failingAfter(local.url, 4), { ...options, mimeType: "text/jsonl" }).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(UploadFileError);
+    const failure = error as UploadFileError;
+    expect(failure.cause).toBeInstanceOf(InternalServerError);
+    expect(failure.message).toContain(failure.uploadId);
+    expect(failure.message).toMatch(/4 of 11 parts/);
+    expect(JSON.parse(JSON.stringify(failure.resume))).toEqual(failure.resume);
+    expect(local.getUpload(failure.uploadId)?.upload.status).toBe("pending");
+    expect(inspect(failure)).not.toContain(API_KEY);
+
+    const partsBefore = local.stats.byOperation.addUploadPart;
+    const progress = progressLog();
+    const upload = await uploadFile(clientFor(local.url), {
+      ...options,
+      mimeType: "text/jsonl",
+      resume: failure.resumeToken,
+      onProgress: progress.onProgress,
+    });
+    expect(upload.id).toBe(failure.uploadId);
+    expect(local.stats.byOperation.addUploadPart - partsBefore).toBe(7);
+    expect(local.stats.byOperation.createUpload).toBe(1);
+    expect(progress.events[0]).toEqual({
+      bytesSent: 4 * KiB,
+      totalBytes: file.bytes.length,
+      partsDone: 4,
+      partsTotal: 11,
+    });
+    expect(progress.events.at(-1)?.bytesSent).toBe(file.bytes.length);
+    expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+  });
+
+  it("says the upload expired, without a request, when the resume comes after an hour", async () => {
+    const local = await server();
+    const file = await randomFile(3 * KiB);
+    const resume = {
+      version: 1,
+      uploadId: "upload_old",
+      expiresAt: Math.floor(Date.now() / 1000) - 5,
+      bytes: 3 * KiB,
+      partSize: KiB,
+      partIds: ["part_a", null, null],
+    } as const;
+    const promise = uploadFile(clientFor(local.url), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      resume: { ...resume, partIds: [...resume.partIds] },
+    });
+    await expect(promise).rejects.toThrow(InvalidArgumentError);
+    await expect(promise).rejects.toThrow(/upload_old expired at .*within an hour.*without resume/);
+    expect(local.stats.requests).toBe(0);
+  });
+
+  it("refuses a resume for another file or a mangled token", async () => {
+    const local = await server();
+    const file = await randomFile(3 * KiB);
+    const base = { file: file.path, purpose: "batch", mimeType: "text/plain" } as const;
+    const resume = {
+      version: 1 as const,
+      uploadId: "upload_x",
+      expiresAt: Math.floor(Date.now() / 1000) + 600,
+      bytes: 4 * KiB,
+      partSize: KiB,
+      partIds: [null, null, null, null],
+    };
+    await expect(uploadFile(clientFor(local.url), { ...base, resume })).rejects.toThrow(
+      /has changed or is not this one/,
+    );
+    await expect(uploadFile(clientFor(local.url), { ...base, resume: "oaiu1.%%%" })).rejects.toThrow(
+      /not a resume token/,
+    );
+    expect(local.stats.requests).toBe(0);
+  });
+});
+
+describe("a file that changes while it is sent", () => {
+  it.each([
+    ["grows", (path: string) => appendFile(path, "more")],
+    ["shrinks", (path: string) => truncate(path, 100)],
+    ["is rewritten", (path: string) => writeFile(path, "x".repeat(32 * KiB))],
+  ])("%s: fails with FileChangedError and cancels the upload", async (_what, change) => {
+    const local = await server({ faults: { delayMs: 10 } });
+    const file = await randomFile(32 * KiB);
+    let changed: Promise<void> | undefined;
+    const promise = uploadFile(clientFor(local.url), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      partSize: KiB,
+      concurrency: 2,
+      onProgress: ({ partsDone }) => {
+        if (partsDone === 2) changed ??= change(file.path);
+      },
+    });
+    await expect(promise).rejects.toThrow(FileChangedError);
+    await changed;
+    expect(local.stats.byOperation.completeUpload).toBe(0);
+    expect(local.stats.byOperation.cancelUpload).toBe(1);
+  });
+});
