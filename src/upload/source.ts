@@ -1,3 +1,4 @@
+import type { UploadsClient } from "../core/client.js";
 import type { RequestOptions } from "../core/options.js";
 import type { UploadPart } from "../types.js";
 import type { PlannedPart } from "./part-plan.js";
@@ -28,9 +29,13 @@ export interface PartRequest {
   onBytes: (bytesStreamed: number) => void;
 }
 
-/** Sends parts of one source; `close` releases what it holds (sockets) once the upload is over. */
-export interface PartSender {
-  send(request: PartRequest): Promise<UploadPart>;
+/**
+ * How one upload talks to the API: the JSON operations, and the parts of one source.
+ * `close` releases what it holds (sockets) once the upload is over.
+ */
+export interface UploadTransport {
+  operations: Pick<UploadsClient, "createUpload" | "completeUpload" | "cancelUpload">;
+  sendPart(request: PartRequest): Promise<UploadPart>;
   close(): void;
 }
 

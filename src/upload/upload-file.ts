@@ -5,23 +5,36 @@ import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UploadFileError } from "../errors/upload-file.js";
 import type { Upload } from "../types.js";
-import { checkUploadOptions, type UploadFileOptions } from "./options.js";
+import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { partPlan } from "./part-plan.js";
 import type { UploadPlatform } from "./platform.js";
 import { runPool } from "./pool.js";
 import { ProgressTracker } from "./progress.js";
 import { parseResume, type UploadResume } from "./resume.js";
-import type { FileSource } from "./source.js";
+import type { FileSource, UploadTransport } from "./source.js";
+
+/** Everything checked and decided before the first request. */
+interface Prepared {
+  source: FileSource;
+  filename: string;
+  mimeType: string;
+  settings: UploadSettings;
+  partSize: number;
+  earlier: UploadResume | undefined;
+}
 
 /**
  * The whole of `uploadFile`, over a platform: check, create (or resume), send the missing
  * parts in parallel, complete with the part ids in file order and the MD5, and check what
  * the server reports.
  */
-export async function runUpload(platform: UploadPlatform, client: UploadsClient, options: UploadFileOptions) {
+export async function runUpload(
+  platform: UploadPlatform,
+  client: UploadsClient,
+  options: UploadFileOptions,
+): Promise<Upload> {
   const settings = checkUploadOptions(options);
-  const { signal } = options;
-  if (signal?.aborted) throw new APIUserAbortError("uploadFile was aborted before it started.");
+  if (options.signal?.aborted) throw new APIUserAbortError("uploadFile was aborted before it started.");
   const source = await platform.openSource(options.file);
   checkSize(source);
   const filename = options.filename ?? source.name;
@@ -35,6 +48,24 @@ export async function runUpload(platform: UploadPlatform, client: UploadsClient,
   const earlier = options.resume === undefined ? undefined : parseResume(options.resume);
   if (earlier) checkResume(earlier, source, settings.partSize);
   const partSize = earlier?.partSize ?? settings.partSize ?? MAX_PART_BYTES;
+  const prepared = { source, filename, mimeType, settings, partSize, earlier };
+
+  const transport = platform.transport(client, source, settings.concurrency);
+  try {
+    return await transfer(transport, prepared, options, platform.md5Hex);
+  } finally {
+    transport.close();
+  }
+}
+
+async function transfer(
+  transport: UploadTransport,
+  { source, filename, mimeType, settings, partSize, earlier }: Prepared,
+  options: UploadFileOptions,
+  md5Hex: UploadPlatform["md5Hex"],
+): Promise<Upload> {
+  const { signal } = options;
+  const client = transport.operations;
   const plan = partPlan(source.size, partSize);
   const requestOptions = { ...settings.requestOptions, ...(signal ? { signal } : {}) };
 
@@ -71,15 +102,14 @@ export async function runUpload(platform: UploadPlatform, client: UploadsClient,
   const progress = new ProgressTracker(source.size, plan.length, options.onProgress);
   for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start, true);
   progress.emit();
-  const digest = settings.md5 ? platform.md5Hex(source, stop.signal) : undefined;
+  const digest = settings.md5 ? md5Hex(source, stop.signal) : undefined;
   digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
-  const sender = platform.partSender(client, source, settings.concurrency);
   const partOptions = { ...settings.requestOptions, signal: stop.signal };
   try {
     const missing = plan.filter((part) => !state.partIds[part.index]);
     await runPool(missing, settings.concurrency, stop.signal, async (part) => {
       await source.assertUnchanged();
-      const accepted = await sender.send({
+      const accepted = await transport.sendPart({
         uploadId,
         part,
         options: partOptions,
@@ -110,7 +140,6 @@ export async function runUpload(platform: UploadPlatform, client: UploadsClient,
     throw new UploadFileError(state, error);
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    sender.close();
   }
 }
 
@@ -161,6 +190,6 @@ function checkCompleted(upload: Upload, size: number): void {
 }
 
 /** Cancels an upload that will not be completed; a failure here must not hide the real error. */
-async function cancelQuietly(client: UploadsClient, uploadId: string): Promise<void> {
+async function cancelQuietly(client: UploadTransport["operations"], uploadId: string): Promise<void> {
   await client.cancelUpload(uploadId, { maxRetries: 1, timeoutMs: 10_000 }).catch(() => {});
 }

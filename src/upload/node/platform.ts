@@ -1,12 +1,12 @@
 import mime from "mime-types";
 import type { UploadsClient } from "../../core/client.js";
 import { clientInternals } from "../../core/internals.js";
-import { fetchPartSender } from "../fetch-part-sender.js";
+import { fetchTransport } from "../fetch-transport.js";
 import { mimeTypeOverride } from "../mime-override.js";
 import type { UploadPlatform } from "../platform.js";
 import { blobSource } from "../source.js";
 import { fileSource } from "./file-source.js";
-import { httpPartSender } from "./http-part-sender.js";
+import { httpTransport } from "./http-transport.js";
 import { md5Hex } from "./md5.js";
 
 /**
@@ -17,11 +17,11 @@ import { md5Hex } from "./md5.js";
 export const nodePlatform: UploadPlatform = {
   openSource: (file) => (typeof file === "string" ? fileSource(file) : Promise.resolve(blobSource(file))),
   md5Hex,
-  partSender(client: UploadsClient, source, concurrency) {
+  transport(client: UploadsClient, source, concurrency) {
     const internals = clientInternals(client);
     return internals && !internals.customFetch && source.path
-      ? httpPartSender(internals, source.path, concurrency)
-      : fetchPartSender(client, source);
+      ? httpTransport(internals, source.path, concurrency)
+      : fetchTransport(client, source);
   },
   mimeTypeFor: (filename) => mimeTypeOverride(filename) ?? (mime.lookup(filename) || undefined),
 };

@@ -2,24 +2,28 @@ import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { AttemptInit } from "../../../generated/client.js";
+import createClient from "openapi-fetch";
+import { type AttemptInit, createOperations } from "../../../generated/client.js";
+import type { paths } from "../../../generated/schema.js";
 import type { ClientInternals } from "../../core/internals.js";
 import { FileChangedError } from "../../errors/file-changed.js";
 import type { UploadPart } from "../../types.js";
-import type { PartRequest, PartSender } from "../source.js";
+import type { PartRequest, UploadTransport } from "../source.js";
+import { httpFetch, readBody, webHeaders } from "./http-fetch.js";
 
 const READ_CHUNK = 1024 * 1024;
 
 type Attempt = { data?: UploadPart; error?: unknown; response: Response };
 
 /**
- * Sends parts of a file on disk with node:http, streaming each part from the file into a
- * multipart body of known length: no part is ever held in memory, and it runs at several
- * times the speed of fetch with FormData (see the README's benchmark). Requests still go
- * through the client's runtime, so retries, timeouts, abort and errors behave exactly as for
- * `addUploadPart`; every attempt opens the file range anew and so re-sends the same bytes.
+ * Sends a file on disk with node:http, streaming each part from the file into a multipart
+ * body of known length: no part is ever held in memory, and it runs at several times the
+ * speed of fetch with FormData (see the README's benchmark). The JSON operations share the
+ * same keep-alive connections. Every request still goes through the client's runtime, so
+ * retries, timeouts, abort and errors behave exactly as the client's own; every attempt
+ * opens the file range anew and so re-sends the same bytes.
  */
-export function httpPartSender(internals: ClientInternals, path: string, concurrency: number): PartSender {
+export function httpTransport(internals: ClientInternals, path: string, concurrency: number): UploadTransport {
   const base = new URL(internals.baseUrl);
   const secure = base.protocol === "https:";
   const agent = new (secure ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: concurrency });
@@ -75,8 +79,10 @@ export function httpPartSender(internals: ClientInternals, path: string, concurr
     });
   }
 
+  const raw = createClient<paths>({ baseUrl: internals.baseUrl, headers: internals.headers, fetch: httpFetch(agent) });
   return {
-    send: (partRequest) =>
+    operations: createOperations(raw, internals.invoke),
+    sendPart: (partRequest) =>
       internals.invoke({
         operationId: "addUploadPart",
         method: "post",
@@ -89,17 +95,11 @@ export function httpPartSender(internals: ClientInternals, path: string, concurr
   };
 }
 
-/** Reads a (small, JSON) response into the shape openapi-fetch gives the runtime. */
+/** Reads a part's (small, JSON) response into the shape openapi-fetch gives the runtime. */
 async function readResponse(res: IncomingMessage): Promise<Attempt> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
+  const text = (await readBody(res)).toString("utf8");
   const status = res.statusCode ?? 0;
-  const response = new Response(null, { status, headers });
+  const response = new Response(null, { status, headers: webHeaders(res) });
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : undefined;
