@@ -82,14 +82,14 @@ try {
   for (const size of sizes) {
     const path = join(dir, `bench-${size / MiB}MiB.bin`);
     await randomFileOf(path, size);
-    const rates: Record<string, number[]> = {};
-    const rss: Record<string, number[]> = {};
+    const rates: Record<string, number[]> = Object.fromEntries(KINDS.map((k) => [k, []]));
+    const rss: Record<string, number[]> = Object.fromEntries(KINDS.map((k) => [k, []]));
     for (let round = 0; round < rounds; round++) {
       const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length] as string);
       for (const kind of order) {
         const { ms, maxRssMB } = await measure(kind, path, server.url);
-        (rates[kind] ??= []).push(size / 1e6 / (ms / 1000));
-        (rss[kind] ??= []).push(maxRssMB);
+        rates[kind]?.push(size / 1e6 / (ms / 1000));
+        rss[kind]?.push(maxRssMB);
       }
     }
     const baseline = rates.baseline ?? [];
