@@ -44,7 +44,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
         if (cause instanceof OpenAIUploadsError) throw cause;
         const failure = attempt.timedOut()
           ? new APIConnectionTimeoutError(timeoutMs)
-          : new APIConnectionError(`Connection error: ${(cause as Error).message}`, { cause });
+          : new APIConnectionError(`Connection error: ${describeCause(cause)}`, { cause });
         if (retry >= maxRetries) throw failure;
         await sleep(retryDelay(retry), options.signal);
         continue;
@@ -60,4 +60,11 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
       throw apiErrorFor(response.status, result.error, response.headers);
     }
   };
+}
+
+/** fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, a TLS failure) one level down. */
+function describeCause(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = inner?.code ?? inner?.message;
+  return `${(cause as Error)?.message ?? String(cause)}${detail ? ` (${detail})` : ""}`;
 }

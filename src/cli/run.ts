@@ -1,0 +1,98 @@
+import { Command, CommanderError } from "commander";
+import { APIError } from "../errors/api-error.js";
+import { APIUserAbortError } from "../errors/connection.js";
+import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { UploadFileError } from "../errors/upload-file.js";
+import { VERSION } from "../version.js";
+import { addApiCommands } from "./api-commands.js";
+import { type CliIO, type CommandContext, commandContext, type GlobalOptions } from "./context.js";
+import { addServeCommand } from "./serve-command.js";
+import { addUploadCommand } from "./upload-command.js";
+
+/** Exit codes: success, an API or network failure, a usage mistake, an interrupt (128 + SIGINT). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+const NAME = "openai-uploads";
+
+/**
+ * Runs the command line with `argv` (without node and the script) and resolves with the
+ * exit code. Messages go to stderr, API objects to stdout; a usage mistake is one line and a
+ * hint, never a stack trace, and it is found before any request. SIGINT and SIGTERM abort
+ * what is running (an upload is then cancelled on the server) and give exit code 130.
+ */
+export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl-C does not wait
+    interrupt.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let ctx: CommandContext | undefined;
+  const program = new Command(NAME)
+    .description("The OpenAI Uploads API from a shell: create, add parts, complete, cancel, or upload a whole file.")
+    .version(VERSION, "-V, --version")
+    .option("--api-key <key>", "API key (default: $OPENAI_API_KEY)")
+    .option("--base-url <url>", "API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
+    .option("--json", "print one compact JSON document on stdout")
+    .showHelpAfterError(`(run \`${NAME} --help\` for usage)`)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  const run =
+    (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) =>
+    async (...args: unknown[]) => {
+      ctx = commandContext(io, program.opts<GlobalOptions>(), interrupt.signal);
+      // commander passes positional arguments, then the options, then the command
+      await action(ctx, ...(args.slice(0, -1) as never[]));
+    };
+  addApiCommands(program, run);
+  addUploadCommand(program, run);
+  addServeCommand(program, run);
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    return report(error, io, program.opts<GlobalOptions>().json === true, interrupt.signal.aborted);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Prints a failure the way its kind deserves and picks the exit code. */
+function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed the message (and the help hint) to stderr
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  const code =
+    error instanceof InvalidArgumentError
+      ? EXIT.usage
+      : interrupted && error instanceof APIUserAbortError
+        ? EXIT.interrupted
+        : EXIT.failure;
+  const message = (error as Error)?.message ?? String(error);
+  io.stderr.write(`${NAME}: ${message}\n`);
+  if (code === EXIT.usage) io.stderr.write(`(run \`${NAME} --help\` for usage)\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ error: describe(error) })}\n`);
+  return code;
+}
+
+/** The JSON form of an error for `--json`. */
+function describe(error: unknown): Record<string, unknown> {
+  const base = { type: (error as Error)?.name ?? "Error", message: (error as Error)?.message ?? String(error) };
+  if (error instanceof APIError) return { ...base, status: error.status, request_id: error.requestId ?? null };
+  if (error instanceof UploadFileError) {
+    return { ...base, upload_id: error.uploadId, resume_token: error.resumeToken };
+  }
+  return base;
+}
+
+function processIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}

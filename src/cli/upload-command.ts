@@ -1,0 +1,84 @@
+import { type Command, Option } from "commander";
+import { UPLOAD_PURPOSES } from "../core/limits.js";
+import { APIUserAbortError } from "../errors/connection.js";
+import { UploadFileError } from "../errors/upload-file.js";
+import type { UploadPurpose } from "../types.js";
+import { uploadFile } from "../upload/node/upload-file.js";
+import type { CommandContext } from "./context.js";
+import { barDisplay, lineDisplay } from "./progress-display.js";
+import { integerAtLeast, parsePartSize, shellQuote } from "./values.js";
+
+interface UploadOptions {
+  purpose: UploadPurpose;
+  filename?: string;
+  mimeType?: string;
+  partSize: number;
+  concurrency?: number;
+  md5: boolean;
+  expiresAfterSeconds?: number;
+  resume?: string;
+}
+
+type Run = (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) => (...args: unknown[]) => Promise<void>;
+
+/** `upload FILE`: uploadFile with a progress display, a resume command on failure, and Ctrl-C to cancel. */
+export function addUploadCommand(program: Command, run: Run): void {
+  program
+    .command("upload")
+    .description("Upload a file of up to 8 GiB in parallel parts; prints the completed upload")
+    .argument("<file>", "the file to upload")
+    .addOption(new Option("--purpose <purpose>", "what the file is for").choices(UPLOAD_PURPOSES).makeOptionMandatory())
+    .option("--filename <name>", "name of the file to create (default: the file's base name)")
+    .option("--mime-type <type>", "MIME type (default: from the extension)")
+    .option("--part-size <size>", "bytes per part, up to 64MiB (e.g. 8MiB)", parsePartSize, 64 * 1024 * 1024)
+    .option("--concurrency <n>", "parts in flight at once (default 4)", integerAtLeast(1))
+    .option("--no-md5", "do not compute and send the file's MD5")
+    .option("--expires-after-seconds <s>", "expire the file this long after creation", integerAtLeast(1))
+    .option("--resume <token>", "continue the upload a failed run printed a token for")
+    .action(
+      run(async (ctx, file: string, opts: UploadOptions) => {
+        const display = ctx.io.stderr.isTTY
+          ? barDisplay(ctx.io.stderr)
+          : lineDisplay((line) => ctx.io.stderr.write(line));
+        try {
+          const upload = await uploadFile(ctx.client(), {
+            file,
+            purpose: opts.purpose,
+            ...(opts.filename ? { filename: opts.filename } : {}),
+            ...(opts.mimeType ? { mimeType: opts.mimeType } : {}),
+            ...(opts.resume ? {} : { partSize: opts.partSize }),
+            ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+            md5: opts.md5,
+            ...(opts.expiresAfterSeconds
+              ? { expiresAfter: { anchor: "created_at", seconds: opts.expiresAfterSeconds } }
+              : {}),
+            ...(opts.resume ? { resume: opts.resume } : {}),
+            signal: ctx.signal,
+            onProgress: (progress) => display.update(progress),
+          });
+          display.stop();
+          ctx.result(upload);
+        } catch (error) {
+          display.stop();
+          if (error instanceof UploadFileError) {
+            ctx.say(`resume token: ${error.resumeToken}`);
+            ctx.say(`to continue: ${continueCommand(ctx, file, opts, error.resumeToken)}`);
+          }
+          if (error instanceof APIUserAbortError && ctx.signal.aborted) ctx.say("interrupted");
+          throw error;
+        }
+      }),
+    );
+}
+
+/** The exact command that resumes, without the API key (it stays in the environment). */
+function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions, token: string): string {
+  const args = ["openai-uploads", "upload", file, "--purpose", opts.purpose];
+  if (ctx.globals.baseUrl) args.push("--base-url", ctx.globals.baseUrl);
+  if (opts.filename) args.push("--filename", opts.filename);
+  if (opts.mimeType) args.push("--mime-type", opts.mimeType);
+  if (opts.concurrency) args.push("--concurrency", String(opts.concurrency));
+  if (!opts.md5) args.push("--no-md5");
+  args.push("--resume", token);
+  return args.map(shellQuote).join(" ");
+}

@@ -1,0 +1,51 @@
+import { InvalidArgumentError as UsageError } from "commander";
+import { MAX_PART_BYTES } from "../core/limits.js";
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** A whole number of bytes with an optional unit: `1048576`, `8MB`, `64MiB`. */
+export function parseSize(value: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = UNITS[(match?.[2] || "b").toLowerCase()];
+  if (!match || unit === undefined) {
+    throw new UsageError("expected a size such as 1048576, 8MB or 64MiB.");
+  }
+  return Number(match[1]) * unit;
+}
+
+/** A part size: a size from 1 byte to the API's 64 MiB. */
+export function parsePartSize(value: string): number {
+  const size = parseSize(value);
+  if (size < 1 || size > MAX_PART_BYTES) {
+    throw new UsageError(`a part holds 1 byte to 64MiB (${MAX_PART_BYTES} bytes).`);
+  }
+  return size;
+}
+
+/** A whole number, at least `min`. */
+export function integerAtLeast(min: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+      throw new UsageError(`expected a whole number >= ${min}.`);
+    }
+    return Number(value);
+  };
+}
+
+/** Collects a repeated option into an array. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Quotes an argument for a POSIX shell, for commands the user is told to run. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
