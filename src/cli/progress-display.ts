@@ -10,14 +10,17 @@ export interface ProgressDisplay {
 /** A live bar (bytes, percent, rate, ETA) for a terminal. */
 export function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   const started = Date.now();
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: "{bar} {percentage}% | {sent}/{size} | {rate} | ETA {eta_formatted} | parts {partsDone}/{partsTotal}",
-    barsize: 30,
-    hideCursor: true,
-    etaBuffer: 20,
-    fps: 10,
-  });
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: "{bar} {percentage}% | {sent}/{size} | {rate} | ETA {eta_formatted} | parts {partsDone}/{partsTotal}",
+      barsize: 30,
+      hideCursor: true,
+      etaBuffer: 20,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let begun = false;
   return {
     update(progress) {

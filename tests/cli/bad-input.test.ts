@@ -1,0 +1,82 @@
+import { mkdtemp, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalServer, startLocalServer } from "../../src/testing.js";
+import { cli } from "./support.js";
+
+let server: LocalServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startLocalServer();
+  dir = await mkdtemp(join(tmpdir(), "cli-bad-input-"));
+  await writeFile(join(dir, "small.txt"), "hello");
+  await writeFile(join(dir, "huge.bin"), "");
+  await truncate(join(dir, "huge.bin"), 8 * 1024 ** 3 + 1);
+});
+afterAll(() => server.close());
+
+const KEY = { OPENAI_API_KEY: "sk-cli-secret-1234" };
+
+describe("a usage mistake exits 2 with one message, a hint, no stack and no request", () => {
+  const cases: Array<[string, () => string[], RegExp, Record<string, string>?]> = [
+    ["an unknown flag", () => ["cancel", "--upload-id", "upload_1", "--bogus"], /unknown option '--bogus'/],
+    ["an unknown command", () => ["uplaod"], /unknown command 'uplaod'\n\(Did you mean upload\?\)/],
+    [
+      "--bytes abc",
+      () => ["create", "--bytes", "abc", "--filename", "a.jsonl", "--mime-type", "text/jsonl", "--purpose", "batch"],
+      /'--bytes <n>' argument 'abc' is invalid/,
+    ],
+    ["a missing --purpose", () => ["upload", join(dir, "small.txt")], /required option '--purpose <purpose>'/],
+    [
+      "an unknown purpose",
+      () => ["upload", join(dir, "small.txt"), "--purpose", "training"],
+      /argument 'training' is invalid. Allowed choices are assistants, batch/,
+    ],
+    [
+      "--part-size 100MiB",
+      () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--part-size", "100MiB"],
+      /'--part-size <size>' argument '100MiB' is invalid. a part holds 1 byte to 64MiB/,
+    ],
+    ["a file that does not exist", () => ["upload", join(dir, "nope.txt"), "--purpose", "batch"], /does not exist/],
+    ["a directory", () => ["upload", dir, "--purpose", "batch"], /is a directory/],
+    [
+      "a file over 8 GiB",
+      () => ["upload", join(dir, "huge.bin"), "--purpose", "batch", "--mime-type", "application/octet-stream"],
+      /at most 8589934592 bytes/,
+    ],
+    [
+      "add-part --data that is missing",
+      () => ["add-part", "--upload-id", "upload_1", "--data", join(dir, "x")],
+      /does not exist/,
+    ],
+    [
+      "complete --md5 that is not hex",
+      () => ["complete", "--upload-id", "u", "--part-id", "p", "--md5", "xyz"],
+      /32 hex digits/,
+    ],
+    ["no API key", () => ["cancel", "--upload-id", "upload_1"], /No API key: pass --api-key or set OPENAI_API_KEY/, {}],
+  ];
+
+  it.concurrent.each(cases)("%s", async (_name, args, message, env = KEY) => {
+    const before = server.stats.requests;
+    const result = await cli(["--base-url", server.url, ...args()], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/run `openai-uploads --help` for usage/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    // the message, perhaps commander's "Did you mean", and the hint
+    expect(result.stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
+    expect(result.stdout).toBe("");
+    expect(server.stats.requests).toBe(before);
+  });
+
+  it("--help and --version exit 0 on stdout", async () => {
+    const help = await cli(["upload", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--part-size <size>/);
+    const version = await cli(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

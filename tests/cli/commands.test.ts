@@ -1,0 +1,221 @@
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalServer, startLocalServer } from "../../src/testing.js";
+import type { Upload, UploadPart } from "../../src/types.js";
+import { type RunningPrism, startPrism } from "../support/prism.js";
+import { BIN, cli, startCli, until } from "./support.js";
+
+const KEY = { OPENAI_API_KEY: "sk-cli-secret-5678" };
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cli-commands-"));
+});
+
+async function sampleFile(size: number, name = "sample.bin") {
+  const bytes = randomBytes(size);
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return { path, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+async function storedSha256(server: LocalServer, upload: Upload) {
+  const path = server.fileContentPath(upload.file?.id ?? "");
+  if (!path) throw new Error("no file on the server");
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
+}
+
+describe("the seed's commands against Prism", () => {
+  let prism: RunningPrism;
+  beforeAll(async () => {
+    prism = await startPrism(["mock", "openapi/uploads.yaml", "--errors"]);
+  });
+  afterAll(() => prism?.stop());
+
+  it("create, add-part, complete and cancel print the API objects", async () => {
+    const base = ["--base-url", prism.url];
+    const created = await cli(
+      [
+        ...base,
+        "create",
+        "--bytes",
+        "2147483648",
+        "--filename",
+        "training_examples.jsonl",
+        "--mime-type",
+        "text/jsonl",
+        "--purpose",
+        "fine-tune",
+      ],
+      KEY,
+    );
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    const upload = JSON.parse(created.stdout) as Upload;
+    expect(upload).toMatchObject({ object: "upload", status: "pending" });
+    expect(created.stdout).toContain('\n  "object"'); // pretty by default
+
+    const part = await sampleFile(1000, "part.bin");
+    const added = await cli([...base, "--json", "add-part", "--upload-id", upload.id, "--data", part.path], KEY);
+    expect(added.code).toBe(0);
+    expect(added.stdout.trim().split("\n")).toHaveLength(1); // --json: one compact document
+    expect((JSON.parse(added.stdout) as UploadPart).object).toBe("upload.part");
+
+    const completed = await cli(
+      [...base, "complete", "--upload-id", upload.id, "--part-id", "part_a", "--part-id", "part_b"],
+      KEY,
+    );
+    expect(completed.code).toBe(0);
+    expect(JSON.parse(completed.stdout)).toMatchObject({ object: "upload" });
+
+    const cancelled = await cli([...base, "cancel", "--upload-id", upload.id], KEY);
+    expect(cancelled.code).toBe(0);
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({ object: "upload" });
+  });
+});
+
+describe("upload against the local server", () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startLocalServer();
+  });
+  afterAll(() => server?.close());
+
+  it("uploads byte-exact with plain progress lines when stderr is not a terminal", async () => {
+    const file = await sampleFile(300_000);
+    const result = await cli(
+      ["--base-url", server.url, "--json", "upload", file.path, "--purpose", "batch", "--part-size", "64KiB"],
+      KEY,
+    );
+    expect(result.code).toBe(0);
+    const upload = JSON.parse(result.stdout) as Upload;
+    expect(upload.status).toBe("completed");
+    expect(await storedSha256(server, upload)).toBe(file.sha256);
+    expect(result.stderr).toMatch(/progress: 100\.0% 300000\/300000 bytes, parts 5\/5/);
+  });
+
+  it("an API error exits 1 with status, message and request id, and never shows the key", async () => {
+    const guarded = await startLocalServer({ apiKey: "sk-the-right-one" });
+    try {
+      const result = await cli([
+        "--base-url",
+        guarded.url,
+        "--api-key",
+        "sk-wrong-visible-nowhere",
+        "cancel",
+        "--upload-id",
+        "upload_1",
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^openai-uploads: 401 .+ \[request id req_\w+\]$/m);
+      expect(result.stderr + result.stdout).not.toContain("sk-wrong-visible-nowhere");
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it("Ctrl-C cancels the upload and exits 130", async () => {
+    const slow = await startLocalServer({ faults: { delayMs: 300 } });
+    try {
+      const file = await sampleFile(200_000);
+      const run = startCli(
+        [
+          "--base-url",
+          slow.url,
+          "upload",
+          file.path,
+          "--purpose",
+          "batch",
+          "--part-size",
+          "10KB",
+          "--concurrency",
+          "1",
+        ],
+        KEY,
+      );
+      await until(() => /parts [1-9]/.test(run.output.stderr));
+      run.child.kill("SIGINT");
+      const result = await run.done;
+      expect(result.code).toBe(130);
+      expect(result.stderr).toMatch(/interrupted/);
+      const uploadId = /upload (upload_\w+) was cancelled/.exec(result.stderr)?.[1] ?? "";
+      expect(slow.getUpload(uploadId)?.upload.status).toBe("cancelled");
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("prints a resume token and the command that continues, which finishes the upload", async () => {
+    // Every other part request fails with a 400 (not retried): each run gets further, then stops.
+    const flaky = await startLocalServer({
+      faults: { seed: 3, errorRate: 0.4, errorStatuses: [400], operations: ["addUploadPart"] },
+    });
+    try {
+      const file = await sampleFile(40_000, "resume me.bin");
+      let result = await cli(
+        [
+          "--base-url",
+          flaky.url,
+          "upload",
+          file.path,
+          "--purpose",
+          "batch",
+          "--part-size",
+          "4KB",
+          "--concurrency",
+          "1",
+        ],
+        KEY,
+      );
+      expect(result.code).toBe(1);
+      for (let run = 0; run < 20 && result.code !== 0; run++) {
+        expect(result.stderr).toMatch(/resume token: oaiu1\.\S+/);
+        const command = /to continue: (openai-uploads .*)$/m.exec(result.stderr)?.[1] ?? "";
+        expect(command).toContain("'");
+        expect(command).not.toContain(KEY.OPENAI_API_KEY);
+        // run the printed command through a shell, exactly as a user would paste it
+        const shell = await promisify(execFile)("sh", ["-c", command.replace(/^openai-uploads/, `node ${BIN}`)], {
+          env: { ...process.env, ...KEY },
+        }).then(
+          ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+          (e: { code: number; stdout: string; stderr: string }) => e,
+        );
+        result = { ...shell, signal: null };
+      }
+      expect(result.code).toBe(0);
+      const upload = JSON.parse(result.stdout) as Upload;
+      expect(flaky.stats.byOperation.createUpload).toBe(1);
+      expect(await storedSha256(flaky, upload)).toBe(file.sha256);
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it("shows a progress bar under a pseudo-terminal", async () => {
+    const file = await sampleFile(500_000);
+    const command = [
+      process.execPath,
+      BIN,
+      "--base-url",
+      server.url,
+      "upload",
+      file.path,
+      "--purpose",
+      "batch",
+      "--part-size",
+      "50KB",
+    ].join(" ");
+    const { stdout } = await promisify(execFile)("script", ["-qec", command, "/dev/null"], {
+      env: { ...process.env, ...KEY, TERM: "xterm" },
+    });
+    expect(stdout).toMatch(/█/);
+    expect(stdout).toMatch(/100% \| 488\.3 KiB\/488\.3 KiB \| .*\/s \| ETA 0s \| parts 10\/10/);
+    expect(stdout).toMatch(/"status": "completed"/);
+  });
+});

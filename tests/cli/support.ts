@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+
+/** The built CLI: the tests run what the package ships (`npm test` builds it first). */
+export const BIN = "dist/src/cli/bin.js";
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running CLI process with its output so far. */
+export interface CliProcess {
+  child: ChildProcess;
+  output: { stdout: string; stderr: string };
+  done: Promise<CliResult>;
+}
+
+/** Starts the CLI with `args`; the environment has no OPENAI_* variables unless given. */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OPENAI_")));
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  child.stdin.end();
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (c: Buffer) => {
+    output.stdout += c;
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    output.stderr += c;
+  });
+  const done = once(child, "close").then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+    ...output,
+  }));
+  return { child, output, done };
+}
+
+/** Runs the CLI to the end. */
+export function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return startCli(args, env).done;
+}
+
+/** Resolves once `predicate` holds, polling; rejects after `ms`. */
+export async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
