@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import type { Upload, UploadPart } from "../../src/types.js";
-import { type RunningPrism, startPrism } from "../support/prism.js";
 import { BIN, cli, startCli, until } from "./support.js";
 
 const KEY = { OPENAI_API_KEY: "sk-cli-secret-5678" };

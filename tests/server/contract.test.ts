@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
 import { type LocalServer, startLocalServer, type Upload, type UploadPart } from "../../src/testing.js";
-import { type RunningPrism, startPrism } from "../support/prism.js";
 import { api } from "./helpers.js";
 
 const SECRET = "sk-contract-key";

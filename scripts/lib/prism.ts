@@ -51,14 +51,17 @@ async function kill(child: ChildProcess): Promise<void> {
 
 /**
  * Starts Prism with `args` (e.g. `["mock", "openapi/uploads.yaml", "--errors"]` or
- * `["proxy", "openapi/uploads.yaml", upstreamUrl, "--errors"]`) on a free port of 127.0.0.1,
+ * `["proxy", "openapi/uploads.yaml", upstreamUrl, "--errors"]`) on `port` (default: a free one) of 127.0.0.1,
  * and resolves once it prints "Prism is listening". Rejects, with Prism's output in the
  * message and the process already gone, if it prints a fatal line, exits, or is not ready
  * within `timeoutMs` (default 30 s).
  */
-export async function startPrism(args: string[], options: { timeoutMs?: number } = {}): Promise<RunningPrism> {
+export async function startPrism(
+  args: string[],
+  options: { timeoutMs?: number; port?: number } = {},
+): Promise<RunningPrism> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [prismBin(), ...args, "--port", String(port), "-h", "127.0.0.1"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
