@@ -1,0 +1,87 @@
+import { inspect } from "node:util";
+import { describe, expect, it, vi } from "vitest";
+import { APIConnectionError, createUploadsClient, InvalidArgumentError, NotFoundError } from "../../src/index.js";
+import { errorBody, fakeClient, SECRET } from "./support.js";
+
+describe("refused before any request", () => {
+  it("no API key", () => {
+    vi.stubEnv("OPENAI_API_KEY", "");
+    expect(() => createUploadsClient({ baseUrl: "https://x.test" })).toThrow(/No API key.*OPENAI_API_KEY/);
+    vi.unstubAllEnvs();
+  });
+
+  it.each([
+    ["not a URL", "api.openai.com", /is not a URL/],
+    ["ftp", "ftp://x.test", /must use https/],
+    ["plain http to a remote host", "http://api.example.com/v1", /clear text.*allowInsecureHttp/],
+  ])("a base URL that is %s", (_, baseUrl, message) => {
+    expect(() => createUploadsClient({ apiKey: SECRET, baseUrl })).toThrow(message);
+  });
+
+  it.each(["http://127.0.0.1:8080/v1", "http://localhost:1/v1", "http://[::1]:1/v1"])(
+    "allows http to %s",
+    (baseUrl) => {
+      expect(createUploadsClient({ apiKey: SECRET, baseUrl }).baseUrl).toBe(baseUrl);
+    },
+  );
+
+  it("allows http to a remote host with allowInsecureHttp", () => {
+    expect(() =>
+      createUploadsClient({ apiKey: SECRET, baseUrl: "http://x.test", allowInsecureHttp: true }),
+    ).not.toThrow();
+  });
+
+  it.each(["", " ", ".", ".."])("upload id %j", async (id) => {
+    const { client, requests } = fakeClient([{}]);
+    await expect(client.cancelUpload(id)).rejects.toThrow(InvalidArgumentError);
+    expect(requests).toHaveLength(0);
+  });
+
+  it.each([
+    [-1, undefined],
+    [1.5, undefined],
+    [undefined, 0],
+  ])("maxRetries %s / timeoutMs %s", async (maxRetries, timeoutMs) => {
+    const { client, requests } = fakeClient([{}]);
+    const options = {
+      ...(maxRetries !== undefined ? { maxRetries } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    };
+    await expect(client.cancelUpload("upload_1", options)).rejects.toThrow(InvalidArgumentError);
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe("ids that would change the path", () => {
+  it.each(["../x", "a/b", "a?b=1", "a#b", "%2e%2e"])("%j stays inside /uploads/{id}/cancel", async (id) => {
+    const { client, requests } = fakeClient([{}]);
+    await client.cancelUpload(id);
+    const url = new URL(requests[0]?.request.url ?? "");
+    expect(url.pathname).toMatch(/^\/v1\/uploads\/[^/]+\/cancel$/);
+    expect(url.search).toBe("");
+  });
+});
+
+describe("the API key stays secret", () => {
+  it("never appears in errors, their stacks, inspect output or the client", async () => {
+    const failures = [
+      await fakeClient([{ status: 404, body: errorBody("No such upload") }])
+        .client.cancelUpload("upload_1")
+        .catch((e: unknown) => e),
+      await fakeClient([new TypeError("fetch failed")], { maxRetries: 0 })
+        .client.cancelUpload("upload_1")
+        .catch((e: unknown) => e),
+    ];
+    expect(failures[0]).toBeInstanceOf(NotFoundError);
+    expect(failures[1]).toBeInstanceOf(APIConnectionError);
+    for (const error of failures) {
+      const e = error as Error;
+      for (const text of [e.message, e.stack ?? "", inspect(e, { showHidden: true, depth: 5 }), JSON.stringify(e)]) {
+        expect(text).not.toContain(SECRET);
+      }
+    }
+    const { client } = fakeClient([{}]);
+    expect(inspect(client, { showHidden: true, depth: 5 })).not.toContain(SECRET);
+    expect(JSON.stringify(Object.keys(client))).not.toContain(SECRET);
+  });
+});

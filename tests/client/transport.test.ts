@@ -1,0 +1,186 @@
+import { createHash, randomBytes } from "node:crypto";
+import { describe, expect, it, vi } from "vitest";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  BadRequestError,
+  InternalServerError,
+  RateLimitError,
+  VERSION,
+} from "../../src/index.js";
+import { errorBody, fakeClient, SECRET } from "./support.js";
+
+const fast = { "retry-after-ms": "1" };
+
+describe("headers", () => {
+  it("sends auth, user agent, organization, project and the retry count", async () => {
+    const { client, requests } = fakeClient([{ status: 500, headers: fast }, {}], {
+      organization: "org_1",
+      project: "proj_1",
+      headers: { "x-client": "a" },
+    });
+    await client.cancelUpload("upload_1", { headers: { "x-call": "b" } });
+    const [first, second] = requests.map((r) => r.request.headers);
+    expect(first?.get("authorization")).toBe(`Bearer ${SECRET}`);
+    expect(first?.get("user-agent")).toBe(`openai-uploads/${VERSION}`);
+    expect(first?.get("openai-organization")).toBe("org_1");
+    expect(first?.get("openai-project")).toBe("proj_1");
+    expect([first?.get("x-client"), first?.get("x-call")]).toEqual(["a", "b"]);
+    expect([first?.get("x-retry-count"), second?.get("x-retry-count")]).toEqual(["0", "1"]);
+  });
+});
+
+describe("addUploadPart on the wire", () => {
+  it.each([
+    ["a Blob", (bytes: Uint8Array<ArrayBuffer>) => new Blob([bytes])],
+    ["a File", (bytes: Uint8Array<ArrayBuffer>) => new File([bytes], "part.bin")],
+  ])("sends %s as the multipart file field `data`, and every retry re-sends all of it", async (_, wrap) => {
+    const bytes = new Uint8Array(randomBytes(1024 * 1024));
+    const { client, requests } = fakeClient([
+      { status: 503, headers: fast },
+      { status: 429, headers: fast },
+      { body: { id: "part_1", object: "upload.part", created_at: 1, upload_id: "upload_1" } },
+    ]);
+    const part = await client.addUploadPart("upload_1", { data: wrap(bytes) });
+    expect(part.id).toBe("part_1");
+    expect(requests).toHaveLength(3);
+    const digest = (b: ArrayBuffer | Uint8Array) => createHash("sha256").update(new Uint8Array(b)).digest("hex");
+    for (const { request, body } of requests) {
+      expect(request.headers.get("content-type")).toMatch(/^multipart\/form-data; boundary=/);
+      const form = await new Request(request.url, { method: "POST", body, headers: request.headers }).formData();
+      const data = form.get("data");
+      expect(data).toBeInstanceOf(Blob);
+      expect(digest(await (data as Blob).arrayBuffer())).toBe(digest(bytes));
+    }
+  });
+});
+
+describe("retries", () => {
+  it.each([408, 409, 429, 500, 502, 503])("retries %i", async (status) => {
+    const { client, requests } = fakeClient([{ status, headers: fast, body: errorBody("x") }, {}]);
+    await client.cancelUpload("upload_1");
+    expect(requests).toHaveLength(2);
+  });
+
+  it.each([400, 401, 403, 404, 422])("does not retry %i", async (status) => {
+    const { client, requests } = fakeClient([{ status, body: errorBody("no") }, {}]);
+    await expect(client.cancelUpload("upload_1")).rejects.toMatchObject({ status });
+    expect(requests).toHaveLength(1);
+  });
+
+  it("lets x-should-retry decide", async () => {
+    const forced = fakeClient([{ status: 400, headers: { ...fast, "x-should-retry": "true" } }, {}]);
+    await forced.client.cancelUpload("upload_1");
+    expect(forced.requests).toHaveLength(2);
+    const refused = fakeClient([{ status: 500, headers: { "x-should-retry": "false" }, body: errorBody("no") }]);
+    await expect(refused.client.cancelUpload("upload_1")).rejects.toThrow(InternalServerError);
+    expect(refused.requests).toHaveLength(1);
+  });
+
+  it("retries connection errors, and gives up after maxRetries with the typed error", async () => {
+    vi.useFakeTimers();
+    try {
+      const { client, requests } = fakeClient([new TypeError("fetch failed")], { maxRetries: 3 });
+      const result = client.cancelUpload("upload_1").catch((e: unknown) => e);
+      await vi.runAllTimersAsync();
+      expect(await result).toBeInstanceOf(APIConnectionError);
+      expect(requests).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("honours maxRetries per call over the client's", async () => {
+    const { client, requests } = fakeClient([{ status: 500, headers: fast, body: errorBody("x") }], { maxRetries: 5 });
+    await expect(client.cancelUpload("upload_1", { maxRetries: 1 })).rejects.toThrow(InternalServerError);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("waits as retry-after says, else 0.5 s x 2^n (n = retries so far) less up to 25 %", async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    try {
+      const { client, requests } = fakeClient(
+        [{ status: 429, headers: { "retry-after": "2" } }, { status: 503 }, { status: 503 }, {}],
+        { maxRetries: 3 },
+      );
+      const done = client.cancelUpload("upload_1");
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(requests).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(requests).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(999); // retry 1: 1 s (jitter pinned to none)
+      expect(requests).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(requests).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(1999); // retry 2: 2 s
+      expect(requests).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(requests).toHaveLength(4);
+      await done;
+    } finally {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
+  });
+});
+
+describe("timeouts and abort", () => {
+  const hanging = (signal: AbortSignal | null) =>
+    new Promise<Response>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+
+  it("times out each attempt, retries, then throws APIConnectionTimeoutError", async () => {
+    let calls = 0;
+    const { client } = fakeClient([], {
+      timeoutMs: 20,
+      maxRetries: 1,
+      fetch: (request) => {
+        calls++;
+        return hanging(request.signal);
+      },
+    });
+    await expect(client.cancelUpload("upload_1")).rejects.toThrow(APIConnectionTimeoutError);
+    expect(calls).toBe(2);
+  });
+
+  it("the caller's signal aborts a request in flight, and a wait between retries, with no further request", async () => {
+    let calls = 0;
+    const controller = new AbortController();
+    const { client } = fakeClient([], {
+      fetch: (request) => {
+        calls++;
+        setTimeout(() => controller.abort(), 5);
+        return hanging(request.signal);
+      },
+    });
+    await expect(client.cancelUpload("upload_1", { signal: controller.signal })).rejects.toThrow(APIUserAbortError);
+
+    const waiting = new AbortController();
+    const { client: retrying, requests } = fakeClient([{ status: 429, headers: { "retry-after": "30" } }]);
+    const pending = retrying.cancelUpload("upload_1", { signal: waiting.signal });
+    setTimeout(() => waiting.abort(), 20);
+    await expect(pending).rejects.toThrow(APIUserAbortError);
+    expect([calls, requests.length]).toEqual([1, 1]);
+  });
+});
+
+describe("errors", () => {
+  it("carry status, request id, the parsed body and headers; the message has the id", async () => {
+    const { client } = fakeClient([
+      { status: 429, headers: { "x-request-id": "req_42", "x-should-retry": "false" }, body: errorBody("Slow down") },
+    ]);
+    const error = await client.cancelUpload("upload_1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ status: 429, requestId: "req_42", error: { message: "Slow down" } });
+    expect((error as RateLimitError).headers.get("x-request-id")).toBe("req_42");
+    expect((error as Error).message).toBe("429 Slow down [request id req_42]");
+  });
+
+  it("a body the types forbid is not checked locally: the server's 400 comes back typed", async () => {
+    const { client, requests } = fakeClient([{ status: 400, body: errorBody("Invalid purpose") }]);
+    const body = { filename: "a", purpose: "training", bytes: 1, mime_type: "text/plain", extra: 1 };
+    await expect(client.createUpload(body as never)).rejects.toThrow(BadRequestError);
+    expect(JSON.parse(new TextDecoder().decode(requests[0]?.body))).toEqual(body);
+  });
+});
