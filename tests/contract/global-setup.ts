@@ -12,7 +12,9 @@ declare module "vitest" {
 
 /**
  * Starts Prism from openapi/uploads.yaml with --errors for the contract suite and stops it
- * afterwards. With TEST_API_BASE_URL set, the suite goes there instead and nothing is spawned.
+ * afterwards. With TEST_API_BASE_URL set (e.g. `http://127.0.0.1:PORT/v1` of
+ * `openai-uploads serve`), the suite goes there instead and nothing is spawned; the
+ * Prism-only checks are skipped, and TEST_API_KEY is sent as the key if the server wants one.
  */
 export default async function setup(project: TestProject) {
   const external = process.env.TEST_API_BASE_URL;
