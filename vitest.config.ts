@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["tests/**/*.test.ts"],
-          exclude: ["tests/contract/**"],
+          exclude: ["tests/contract/**", "tests/package/**"],
           typecheck: { enabled: true, include: ["tests/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
         },
       },
@@ -21,6 +21,11 @@ export default defineConfig({
           include: ["tests/contract/**/*.test.ts"],
           globalSetup: ["tests/contract/global-setup.ts"],
         },
+      },
+      {
+        // Packs the package, installs it into a fresh project and runs that project: slow, so on its own.
+        extends: true,
+        test: { name: "package", include: ["tests/package/**/*.test.ts"], testTimeout: 120_000 },
       },
     ],
   },

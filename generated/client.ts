@@ -32,6 +32,23 @@ export type Invoke<Options> = <Result extends { data?: unknown; error?: unknown;
   call: OperationCall<Options, Result>,
 ) => Promise<Exclude<Result["data"], undefined>>;
 
+/**
+ * The JSON body of an operation's 2xx response, exactly as the schema types it. Spelled out
+ * for each function rather than left to openapi-fetch's inferred `data`, whose mapped type
+ * adds `| undefined` to optional properties and so breaks `exactOptionalPropertyTypes` callers.
+ */
+export type SuccessBody<Operation> = Operation extends { responses: infer Responses }
+  ? {
+      [Code in keyof Responses]: Code extends number
+        ? `${Code}` extends `2${string}`
+          ? Responses[Code] extends { content: { "application/json": infer Body } }
+            ? Body
+            : never
+          : never
+        : never;
+    }[keyof Responses]
+  : never;
+
 /** Builds a multipart body: Blobs (and Files) as file parts, arrays as repeated fields. */
 function formDataBody(body: unknown): FormData {
   const form = new FormData();
@@ -68,7 +85,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      *
      * Returns the Upload with status `pending`.
      */
-    createUpload(body: NonNullable<paths["/uploads"]["post"]["requestBody"]>["content"]["application/json"], options?: Options) {
+    createUpload(body: NonNullable<paths["/uploads"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads"]["post"]>> {
       return invoke({
         operationId: "createUpload",
         method: "post",
@@ -89,7 +106,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      * limit of 8 GB. Parts may be sent in parallel: their order is set only when the
      * Upload is [completed](https://platform.openai.com/docs/api-reference/uploads/complete).
      */
-    addUploadPart(uploadId: paths["/uploads/{upload_id}/parts"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/parts"]["post"]["requestBody"]>["content"]["multipart/form-data"], options?: Options) {
+    addUploadPart(uploadId: paths["/uploads/{upload_id}/parts"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/parts"]["post"]["requestBody"]>["content"]["multipart/form-data"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/parts"]["post"]>> {
       return invoke({
         operationId: "addUploadPart",
         method: "post",
@@ -112,7 +129,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      *
      * Returns the Upload with status `completed` and its `file`.
      */
-    completeUpload(uploadId: paths["/uploads/{upload_id}/complete"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/complete"]["post"]["requestBody"]>["content"]["application/json"], options?: Options) {
+    completeUpload(uploadId: paths["/uploads/{upload_id}/complete"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/complete"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/complete"]["post"]>> {
       return invoke({
         operationId: "completeUpload",
         method: "post",
@@ -130,7 +147,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      *
      * Returns the Upload with status `cancelled`.
      */
-    cancelUpload(uploadId: paths["/uploads/{upload_id}/cancel"]["post"]["parameters"]["path"]["upload_id"], options?: Options) {
+    cancelUpload(uploadId: paths["/uploads/{upload_id}/cancel"]["post"]["parameters"]["path"]["upload_id"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/cancel"]["post"]>> {
       return invoke({
         operationId: "cancelUpload",
         method: "post",

@@ -108,7 +108,7 @@ function emitOperation(op: OperationPlan): string {
     op.body ? "body" : "",
     op.body?.mediaType === "multipart/form-data" ? "bodySerializer: formDataBody" : "",
   ].filter(Boolean);
-  return `${docComment(op.doc || op.operationId, "    ")}    ${op.operationId}(${args.join(", ")}) {
+  return `${docComment(op.doc || op.operationId, "    ")}    ${op.operationId}(${args.join(", ")}): Promise<SuccessBody<${opType}>> {
       return invoke({
         operationId: ${JSON.stringify(op.operationId)},
         method: ${JSON.stringify(op.method)},
@@ -154,6 +154,23 @@ export interface OperationCall<Options, Result> {
 export type Invoke<Options> = <Result extends { data?: unknown; error?: unknown; response: Response }>(
   call: OperationCall<Options, Result>,
 ) => Promise<Exclude<Result["data"], undefined>>;
+
+/**
+ * The JSON body of an operation's 2xx response, exactly as the schema types it. Spelled out
+ * for each function rather than left to openapi-fetch's inferred \`data\`, whose mapped type
+ * adds \`| undefined\` to optional properties and so breaks \`exactOptionalPropertyTypes\` callers.
+ */
+export type SuccessBody<Operation> = Operation extends { responses: infer Responses }
+  ? {
+      [Code in keyof Responses]: Code extends number
+        ? \`\${Code}\` extends \`2\${string}\`
+          ? Responses[Code] extends { content: { "application/json": infer Body } }
+            ? Body
+            : never
+          : never
+        : never;
+    }[keyof Responses]
+  : never;
 
 /** Builds a multipart body: Blobs (and Files) as file parts, arrays as repeated fields. */
 function formDataBody(body: unknown): FormData {

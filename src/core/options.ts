@@ -47,7 +47,8 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 /** Applies the defaults and refuses options that cannot work, before any request is made. */
 export function resolveOptions(
   options: ClientOptions,
-  env = process.env,
+  // Browsers and edge runtimes have no process: there, the key and URL come from options only.
+  env: Readonly<Record<string, string | undefined>> = globalThis.process?.env ?? {},
 ): Omit<ResolvedOptions, "headers"> & {
   organization: string | undefined;
   project: string | undefined;

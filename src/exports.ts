@@ -1,0 +1,28 @@
+/** Everything both entries export, apart from `uploadFile`, whose runtime each entry picks. */
+export type { components, operations, paths } from "../generated/schema.js";
+export { createUploadsClient, type UploadsClient } from "./core/client.js";
+export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./core/limits.js";
+export type { ClientOptions, RequestOptions } from "./core/options.js";
+export { retryDelay, shouldRetry } from "./core/retry-delay.js";
+export {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  type ErrorBody,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from "./errors/api-error.js";
+export { OpenAIUploadsError } from "./errors/base.js";
+export { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "./errors/connection.js";
+export { FileChangedError } from "./errors/file-changed.js";
+export { InvalidArgumentError } from "./errors/invalid-argument.js";
+export { UploadFileError } from "./errors/upload-file.js";
+export type * from "./types.js";
+export type { UploadFileOptions } from "./upload/options.js";
+export type { UploadProgress } from "./upload/progress.js";
+export type { UploadResume } from "./upload/resume.js";
+export { VERSION } from "./version.js";

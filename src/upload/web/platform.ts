@@ -1,0 +1,27 @@
+import { InvalidArgumentError } from "../../errors/invalid-argument.js";
+import { fetchTransport } from "../fetch-transport.js";
+import { mimeTypeOverride } from "../mime-override.js";
+import type { UploadPlatform } from "../platform.js";
+import { blobSource } from "../source.js";
+import { md5Hex } from "./md5.js";
+
+/**
+ * Browsers, workers and edge runtimes: the file is a Blob (a File from an input or a drop, a
+ * Response's blob), MD5 is computed in JavaScript, and every request goes through fetch.
+ * A Blob without a type needs `mimeType` unless its name ends in `.jsonl`.
+ */
+export const webPlatform: UploadPlatform = {
+  async openSource(file) {
+    if (typeof file === "string") {
+      throw new InvalidArgumentError(
+        `file ${JSON.stringify(file)} is a path, and paths can only be opened under Node; pass a Blob or File here.`,
+      );
+    }
+    return blobSource(file);
+  },
+  md5Hex,
+  transport: (client, source) => fetchTransport(client, source),
+  // Browsers type a File from their own tables when it is picked. A MIME database would weigh
+  // more than all the upload code, so only JSON Lines, which they leave untyped, is filled in.
+  mimeTypeFor: mimeTypeOverride,
+};

@@ -1,0 +1,162 @@
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { publint } from "publint";
+import { formatMessage } from "publint/utils";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packTarball } from "../../scripts/lib/pack.js";
+import { startPrism } from "../../scripts/lib/prism.js";
+import { startLocalServer } from "../../src/testing.js";
+import { VERSION } from "../../src/version.js";
+
+// What another repository meets: the packed tarball, installed into a project of its own.
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const FIXTURE = "tests/package/fixtures/consumer";
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+let dir: string;
+let tarball: string;
+let consumer: string;
+
+/** Runs `file` with node in the consumer project; rejects with its output if it exits non-zero. */
+async function inConsumer(file: string, args: string[], env: Record<string, string> = {}) {
+  try {
+    return await run(process.execPath, [file, ...args], { cwd: consumer, env: { ...process.env, ...env } });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string; stderr: string };
+    throw new Error(`${file} ${args.join(" ")} failed:\n${stdout}${stderr}`);
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "openai-uploads-package-"));
+  tarball = await packTarball(dir);
+  consumer = join(dir, "consumer");
+  await cp(FIXTURE, consumer, { recursive: true });
+  // The consumer's tools at the versions this repository uses, so the install is served from npm's cache.
+  const ours = JSON.parse(await readFile("package.json", "utf8")) as { devDependencies: Record<string, string> };
+  const manifest = {
+    name: "consumer",
+    private: true,
+    type: "module",
+    dependencies: { "openai-uploads": `file:${tarball}` },
+    devDependencies: {
+      typescript: ours.devDependencies.typescript,
+      "@types/node": ours.devDependencies["@types/node"],
+    },
+  };
+  await writeFile(join(consumer, "package.json"), JSON.stringify(manifest, null, 2));
+  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: consumer });
+}, 240_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("the packed tarball", () => {
+  it("holds dist, the spec, README and LICENSE, and nothing else", async () => {
+    const { stdout } = await run("tar", ["-tzf", tarball]);
+    const files = stdout.trim().split("\n").sort();
+    const allowed =
+      /^package\/(package\.json|README\.md|LICENSE|openapi\/uploads\.yaml|dist\/(src|generated)\/.+\.(js|d\.ts|js\.map))$/;
+    expect(files.filter((file) => !allowed.test(file))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "package/openapi/uploads.yaml",
+        "package/dist/src/index.js",
+        "package/dist/src/index.web.js",
+        "package/dist/src/index.d.ts",
+        "package/dist/src/testing.js",
+        "package/dist/src/cli/bin.js",
+        "package/LICENSE",
+      ]),
+    );
+  });
+
+  it("passes publint, strict", async () => {
+    const bytes = await readFile(tarball);
+    const { messages, pkg } = await publint({
+      pack: { tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer },
+      strict: true,
+    });
+    expect(messages.map((message) => formatMessage(message, pkg))).toEqual([]);
+  });
+
+  it("passes Are the Types Wrong for ESM consumers", async () => {
+    const attw = join(require.resolve("@arethetypeswrong/cli/package.json"), "../dist/index.js");
+    // The YAML spec is a file to read, not a module for TypeScript to type; the package is ESM-only.
+    const args = ["--profile", "esm-only", "--no-definitely-typed", "--exclude-entrypoints", "./openapi.yaml"];
+    const result = await run(process.execPath, [attw, tarball, ...args, "--format", "ascii", "--no-color"]).catch(
+      (error: { stdout: string }) => ({ stdout: error.stdout, failed: true }),
+    );
+    expect(result, result.stdout).not.toHaveProperty("failed");
+  });
+});
+
+describe("a consumer project with the tarball installed", () => {
+  const tsc = () => join(consumer, "node_modules/typescript/bin/tsc");
+
+  it("type-checks Node code and its misuse lines under a strict tsconfig, without skipLibCheck", async () => {
+    await expect(inConsumer(tsc(), ["-p", "tsconfig.json"])).resolves.toBeDefined();
+  });
+
+  it("type-checks browser code without Node's types", async () => {
+    await expect(inConsumer(tsc(), ["-p", "tsconfig.browser.json"])).resolves.toBeDefined();
+  });
+
+  it("runs the four operations against Prism started from the shipped spec, and uploadFile from disk", async () => {
+    await inConsumer(tsc(), ["-p", "tsconfig.json"]);
+    const spec = createRequire(join(consumer, "package.json")).resolve("openai-uploads/openapi.yaml");
+    expect(spec).toBe(join(consumer, "node_modules/openai-uploads/openapi/uploads.yaml"));
+    const prism = await startPrism(["mock", spec, "--errors"]);
+    try {
+      const { stdout } = await inConsumer("out/node.js", [], { PRISM_URL: prism.url });
+      expect(stdout).toBe("operations: ok\nuploadFile: ok\n");
+    } finally {
+      await prism.stop();
+    }
+  });
+
+  it("bundles for the browser from the default condition, without Node built-ins, and uploads", async () => {
+    const outfile = join(consumer, "out/browser.js");
+    const result = await build({
+      entryPoints: [join(consumer, "browser.ts")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      outfile,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((input) => input.endsWith("openai-uploads/dist/src/index.web.js"))).toHaveLength(1);
+    expect(inputs.filter((input) => input.includes("/upload/node/"))).toEqual([]);
+
+    const local = await startLocalServer({ apiKey: "sk-browser" });
+    try {
+      const bytes = randomBytes(250 * 1024);
+      const { run: upload } = (await import(
+        pathToFileURL(outfile).href
+      )) as typeof import("./fixtures/consumer/browser.js");
+      const result = await upload(local.url, "sk-browser", bytes);
+      expect(result).toMatchObject({ status: "completed", bytes: bytes.length, filename: "page.html" });
+      expect(sha256(await readFile(local.fileContentPath(result.file?.id ?? "") ?? ""))).toBe(sha256(bytes));
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("installs the openai-uploads command", async () => {
+    const bin = join(consumer, "node_modules/.bin/openai-uploads");
+    const { stdout } = await run(bin, ["--version"], { cwd: consumer });
+    expect(stdout.trim()).toBe(VERSION);
+  });
+});
