@@ -1,5 +1,4 @@
 /** Everything both entries export, apart from `uploadFile`, whose runtime each entry picks. */
-export type { components, operations, paths } from "../generated/schema.js";
 export { createUploadsClient, type UploadsClient } from "./core/client.js";
 export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./core/limits.js";
 export type { ClientOptions, RequestOptions } from "./core/options.js";

@@ -1,4 +1,14 @@
-import type { components } from "../generated/schema.js";
+import type * as Schema from "../generated/schema.js";
+
+/**
+ * Every path and operation of `openapi/uploads.yaml`, as openapi-typescript types them: what
+ * `client.raw` (openapi-fetch) is typed with. The HTML reference of the spec documents them.
+ */
+export type paths = Schema.paths;
+/** The spec's reusable schemas, responses and parameters, by name (`components["schemas"]["Upload"]`). */
+export type components = Schema.components;
+/** The spec's operations by operationId, with their parameters, bodies and responses. */
+export type operations = Schema.operations;
 
 /** An Upload: `pending` while it takes parts, then `completed` (with `file`), `cancelled` or `expired`. */
 export type Upload = components["schemas"]["Upload"];

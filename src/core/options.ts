@@ -26,8 +26,11 @@ export interface ClientOptions {
 export interface RequestOptions {
   /** Aborts the call, including any wait between retries. */
   signal?: AbortSignal;
+  /** Limit for each attempt of this call, in milliseconds; default the client's. */
   timeoutMs?: number;
+  /** Retries of this call after its first attempt; default the client's. */
   maxRetries?: number;
+  /** Headers for this call, over the client's; they are sent again on every retry. */
   headers?: Record<string, string>;
 }
 

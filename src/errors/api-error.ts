@@ -10,6 +10,7 @@ export type ErrorBody = components["schemas"]["Error"];
  * id to quote in a support ticket.
  */
 export class APIError extends OpenAIUploadsError {
+  /** Always `"APIError"`, spelled out so it survives minification. */
   override name = "APIError";
   /** The HTTP status. */
   readonly status: number;
@@ -41,34 +42,42 @@ function errorBody(body: unknown): ErrorBody | undefined {
 
 /** 400: the request was malformed or not allowed in the upload's current state. */
 export class BadRequestError extends APIError {
+  /** Always `"BadRequestError"`, spelled out so it survives minification. */
   override name = "BadRequestError";
 }
 /** 401: the API key is missing, wrong or revoked. */
 export class AuthenticationError extends APIError {
+  /** Always `"AuthenticationError"`, spelled out so it survives minification. */
   override name = "AuthenticationError";
 }
 /** 403: the key may not use this resource. */
 export class PermissionDeniedError extends APIError {
+  /** Always `"PermissionDeniedError"`, spelled out so it survives minification. */
   override name = "PermissionDeniedError";
 }
 /** 404: no such upload (or route). */
 export class NotFoundError extends APIError {
+  /** Always `"NotFoundError"`, spelled out so it survives minification. */
   override name = "NotFoundError";
 }
 /** 409: the request conflicts with another one in flight. Retried by default. */
 export class ConflictError extends APIError {
+  /** Always `"ConflictError"`, spelled out so it survives minification. */
   override name = "ConflictError";
 }
 /** 422: the body was well-formed but its values were rejected. */
 export class UnprocessableEntityError extends APIError {
+  /** Always `"UnprocessableEntityError"`, spelled out so it survives minification. */
   override name = "UnprocessableEntityError";
 }
 /** 429: a rate limit was hit. Retried by default, after `retry-after-ms` or `Retry-After`. */
 export class RateLimitError extends APIError {
+  /** Always `"RateLimitError"`, spelled out so it survives minification. */
   override name = "RateLimitError";
 }
 /** 500 and above: the server failed. Retried by default. */
 export class InternalServerError extends APIError {
+  /** Always `"InternalServerError"`, spelled out so it survives minification. */
   override name = "InternalServerError";
 }
 

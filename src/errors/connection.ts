@@ -2,6 +2,7 @@ import { OpenAIUploadsError } from "./base.js";
 
 /** The request never got a response: DNS, refused or reset connection, TLS. Retried by default. */
 export class APIConnectionError extends OpenAIUploadsError {
+  /** Always `"APIConnectionError"`, spelled out so it survives minification. */
   override name = "APIConnectionError";
 
   constructor(message = "Connection error: the request got no response.", options?: { cause?: unknown }) {
@@ -11,6 +12,7 @@ export class APIConnectionError extends OpenAIUploadsError {
 
 /** One attempt took longer than `timeoutMs`. Retried by default. */
 export class APIConnectionTimeoutError extends APIConnectionError {
+  /** Always `"APIConnectionTimeoutError"`, spelled out so it survives minification. */
   override name = "APIConnectionTimeoutError";
 
   constructor(timeoutMs: number) {
@@ -20,6 +22,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
 
 /** The caller's AbortSignal fired. Never retried. */
 export class APIUserAbortError extends OpenAIUploadsError {
+  /** Always `"APIUserAbortError"`, spelled out so it survives minification. */
   override name = "APIUserAbortError";
 
   constructor(message = "Request was aborted by the caller's signal.") {

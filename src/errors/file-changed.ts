@@ -7,5 +7,6 @@ import { OpenAIUploadsError } from "./base.js";
  * stops changing.
  */
 export class FileChangedError extends OpenAIUploadsError {
+  /** Always `"FileChangedError"`, spelled out so it survives minification. */
   override name = "FileChangedError";
 }

@@ -5,5 +5,6 @@ import { OpenAIUploadsError } from "./base.js";
  * URL, an empty upload id. The message says what was wrong and how to fix it.
  */
 export class InvalidArgumentError extends OpenAIUploadsError {
+  /** Always `"InvalidArgumentError"`, spelled out so it survives minification. */
   override name = "InvalidArgumentError";
 }

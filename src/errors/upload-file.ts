@@ -10,6 +10,7 @@ import { OpenAIUploadsError } from "./base.js";
  * underlying error, usually an `APIError` or `APIConnectionError`.
  */
 export class UploadFileError extends OpenAIUploadsError {
+  /** Always `"UploadFileError"`, spelled out so it survives minification. */
   override name = "UploadFileError";
   /** The id of the upload on the server. */
   readonly uploadId: string;

@@ -13,8 +13,9 @@ export type UploadPart = components["schemas"]["UploadPart"];
 /** The spec's `OpenAIFile`. */
 export type OpenAIFile = components["schemas"]["OpenAIFile"];
 
-/** A part whose bytes are on disk, as {@link UploadStore.inspect} lists it. */
+/** A part whose bytes are on disk, as a snapshot of its upload lists it. */
 export interface StoredPart {
+  /** The part's id, as `addUploadPart` returned it. */
   id: string;
   /** The size of the part's bytes. */
   bytes: number;
@@ -22,6 +23,7 @@ export interface StoredPart {
 
 /** What a test can see of one upload: the object the API would return plus its stored parts. */
 export interface UploadSnapshot {
+  /** The Upload as the API would return it now. */
   upload: Upload;
   /** The parts currently on disk, in the order they were stored. Empty once the upload is closed. */
   parts: StoredPart[];
