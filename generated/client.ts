@@ -27,10 +27,19 @@ export interface OperationCall<Options, Result> {
   send: (init: AttemptInit) => Promise<Result>;
 }
 
+/** What a success body carries besides its schema's fields. */
+export interface RequestIdentified {
+  /**
+   * The `x-request-id` of the response, to quote in a support request. Not enumerable, so it
+   * stays out of `JSON.stringify` and object spreads.
+   */
+  readonly _request_id?: string | undefined;
+}
+
 /** Runs an operation call and resolves with its success body. */
 export type Invoke<Options> = <Result extends { data?: unknown; error?: unknown; response: Response }>(
   call: OperationCall<Options, Result>,
-) => Promise<Exclude<Result["data"], undefined>>;
+) => Promise<Exclude<Result["data"], undefined> & RequestIdentified>;
 
 /**
  * The JSON body of an operation's 2xx response, exactly as the schema types it. Spelled out
@@ -85,7 +94,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      *
      * Returns the Upload with status `pending`.
      */
-    createUpload(body: NonNullable<paths["/uploads"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads"]["post"]>> {
+    createUpload(body: NonNullable<paths["/uploads"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "createUpload",
         method: "post",
@@ -106,7 +115,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      * limit of 8 GB. Parts may be sent in parallel: their order is set only when the
      * Upload is [completed](https://platform.openai.com/docs/api-reference/uploads/complete).
      */
-    addUploadPart(uploadId: paths["/uploads/{upload_id}/parts"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/parts"]["post"]["requestBody"]>["content"]["multipart/form-data"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/parts"]["post"]>> {
+    addUploadPart(uploadId: paths["/uploads/{upload_id}/parts"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/parts"]["post"]["requestBody"]>["content"]["multipart/form-data"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/parts"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "addUploadPart",
         method: "post",
@@ -129,7 +138,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      *
      * Returns the Upload with status `completed` and its `file`.
      */
-    completeUpload(uploadId: paths["/uploads/{upload_id}/complete"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/complete"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/complete"]["post"]>> {
+    completeUpload(uploadId: paths["/uploads/{upload_id}/complete"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/complete"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/complete"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "completeUpload",
         method: "post",
@@ -147,7 +156,7 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
      *
      * Returns the Upload with status `cancelled`.
      */
-    cancelUpload(uploadId: paths["/uploads/{upload_id}/cancel"]["post"]["parameters"]["path"]["upload_id"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/cancel"]["post"]>> {
+    cancelUpload(uploadId: paths["/uploads/{upload_id}/cancel"]["post"]["parameters"]["path"]["upload_id"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/cancel"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "cancelUpload",
         method: "post",

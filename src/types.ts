@@ -1,3 +1,5 @@
+export type { RequestIdentified } from "../generated/client.js";
+
 import type * as Schema from "../generated/schema.js";
 
 /**

@@ -108,7 +108,7 @@ function emitOperation(op: OperationPlan): string {
     op.body ? "body" : "",
     op.body?.mediaType === "multipart/form-data" ? "bodySerializer: formDataBody" : "",
   ].filter(Boolean);
-  return `${docComment(op.doc || op.operationId, "    ")}    ${op.operationId}(${args.join(", ")}): Promise<SuccessBody<${opType}>> {
+  return `${docComment(op.doc || op.operationId, "    ")}    ${op.operationId}(${args.join(", ")}): Promise<SuccessBody<${opType}> & RequestIdentified> {
       return invoke({
         operationId: ${JSON.stringify(op.operationId)},
         method: ${JSON.stringify(op.method)},
@@ -150,10 +150,19 @@ export interface OperationCall<Options, Result> {
   send: (init: AttemptInit) => Promise<Result>;
 }
 
+/** What a success body carries besides its schema's fields. */
+export interface RequestIdentified {
+  /**
+   * The \`x-request-id\` of the response, to quote in a support request. Not enumerable, so it
+   * stays out of \`JSON.stringify\` and object spreads.
+   */
+  readonly _request_id?: string | undefined;
+}
+
 /** Runs an operation call and resolves with its success body. */
 export type Invoke<Options> = <Result extends { data?: unknown; error?: unknown; response: Response }>(
   call: OperationCall<Options, Result>,
-) => Promise<Exclude<Result["data"], undefined>>;
+) => Promise<Exclude<Result["data"], undefined> & RequestIdentified>;
 
 /**
  * The JSON body of an operation's 2xx response, exactly as the schema types it. Spelled out

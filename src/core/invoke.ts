@@ -1,4 +1,4 @@
-import type { Invoke, OperationCall } from "../../generated/client.js";
+import type { Invoke, OperationCall, RequestIdentified } from "../../generated/client.js";
 import { apiErrorFor } from "../errors/api-error.js";
 import { OpenAIUploadsError } from "../errors/base.js";
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "../errors/connection.js";
@@ -52,7 +52,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
         attempt.dispose();
       }
       const { response } = result;
-      if (response.ok) return result.data as Exclude<Result["data"], undefined>;
+      if (response.ok) return withRequestId(result.data as Exclude<Result["data"], undefined>, response.headers);
       if (retry < maxRetries && shouldRetry(response.status, response.headers)) {
         await sleep(retryDelay(retry, response.headers), options.signal);
         continue;
@@ -60,6 +60,15 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
       throw apiErrorFor(response.status, result.error, response.headers);
     }
   };
+}
+
+/** Attaches the response's `x-request-id` to a JSON object body, as `_request_id`, hidden from enumeration. */
+function withRequestId<Body>(body: Body, headers: Headers): Body & RequestIdentified {
+  const requestId = headers.get("x-request-id");
+  if (requestId && typeof body === "object" && body !== null) {
+    Object.defineProperty(body, "_request_id", { value: requestId, enumerable: false });
+  }
+  return body as Body & RequestIdentified;
 }
 
 /** fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, a TLS failure) one level down. */

@@ -20,17 +20,40 @@ export class APIError extends OpenAIUploadsError {
   readonly error: ErrorBody | undefined;
   /** The response headers. */
   readonly headers: Headers;
+  /** The whole response body as parsed (JSON, else text); for bodies in other shapes, such as a proxy's or a mock's. */
+  readonly body: unknown;
 
   constructor(status: number, body: unknown, headers: Headers) {
     const error = errorBody(body);
     const requestId = headers.get("x-request-id") ?? undefined;
-    const detail = error?.message ?? (typeof body === "string" && body ? body.slice(0, 500) : "(no error message)");
-    super(`${status} ${detail}${requestId ? ` [request id ${requestId}]` : ""}`);
+    super(`${status} ${error?.message ?? describeBody(body)}${requestId ? ` [request id ${requestId}]` : ""}`);
     this.status = status;
     this.requestId = requestId;
     this.error = error;
     this.headers = headers;
+    this.body = body;
   }
+}
+
+const MAX_DETAIL = 500;
+
+/**
+ * A message for a body that is not OpenAI's error shape: its own message or problem title
+ * (RFC 9457 bodies, as gateways and Prism send), with Prism's list of violations when there
+ * is one; else the body itself, cut short.
+ */
+function describeBody(body: unknown): string {
+  if (typeof body === "string") return body.trim().slice(0, MAX_DETAIL) || "(empty body)";
+  if (body === null || body === undefined) return "(empty body)";
+  const fields = body as { message?: unknown; title?: unknown; detail?: unknown; validation?: unknown };
+  const text = [fields.message, fields.title, fields.detail].find((value) => typeof value === "string" && value);
+  const violations = Array.isArray(fields.validation)
+    ? fields.validation.map((v: { location?: unknown; message?: unknown }) =>
+        [Array.isArray(v?.location) ? v.location.join(".") : "", v?.message].filter(Boolean).join(" "),
+      )
+    : [];
+  const described = [typeof text === "string" ? text : "", ...violations].filter(Boolean).join("; ");
+  return (described || JSON.stringify(body)).slice(0, MAX_DETAIL);
 }
 
 function errorBody(body: unknown): ErrorBody | undefined {

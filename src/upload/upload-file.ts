@@ -4,7 +4,7 @@ import { APIUserAbortError } from "../errors/connection.js";
 import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UploadFileError } from "../errors/upload-file.js";
-import type { Upload } from "../types.js";
+import type { RequestIdentified, Upload } from "../types.js";
 import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { partPlan } from "./part-plan.js";
 import type { UploadPlatform } from "./platform.js";
@@ -32,7 +32,7 @@ export async function runUpload(
   platform: UploadPlatform,
   client: UploadsClient,
   options: UploadFileOptions,
-): Promise<Upload> {
+): Promise<Upload & RequestIdentified> {
   const settings = checkUploadOptions(options);
   if (options.signal?.aborted) throw new APIUserAbortError("uploadFile was aborted before it started.");
   const source = await platform.openSource(options.file);
@@ -63,7 +63,7 @@ async function transfer(
   { source, filename, mimeType, settings, partSize, earlier }: Prepared,
   options: UploadFileOptions,
   md5Hex: UploadPlatform["md5Hex"],
-): Promise<Upload> {
+): Promise<Upload & RequestIdentified> {
   const { signal } = options;
   const client = transport.operations;
   const plan = partPlan(source.size, partSize);

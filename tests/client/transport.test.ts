@@ -9,7 +9,7 @@ import {
   RateLimitError,
   VERSION,
 } from "../../src/index.js";
-import { errorBody, fakeClient, SECRET } from "./support.js";
+import { errorBody, fakeClient, SECRET, UPLOAD } from "./support.js";
 
 const fast = { "retry-after-ms": "1" };
 
@@ -165,6 +165,18 @@ describe("timeouts and abort", () => {
   });
 });
 
+describe("results", () => {
+  it("carry the response's x-request-id as _request_id, kept out of JSON and spreads", async () => {
+    const { client } = fakeClient([{ headers: { "x-request-id": "req_7" } }, {}]);
+    const upload = await client.cancelUpload("upload_1");
+    expect(upload._request_id).toBe("req_7");
+    expect(Object.keys(upload)).not.toContain("_request_id");
+    expect(JSON.parse(JSON.stringify(upload))).toEqual(UPLOAD);
+    const withoutId = await client.cancelUpload("upload_1");
+    expect(withoutId._request_id).toBeUndefined();
+  });
+});
+
 describe("errors", () => {
   it("carry status, request id, the parsed body and headers; the message has the id", async () => {
     const { client } = fakeClient([
@@ -175,6 +187,28 @@ describe("errors", () => {
     expect(error).toMatchObject({ status: 429, requestId: "req_42", error: { message: "Slow down" } });
     expect((error as RateLimitError).headers.get("x-request-id")).toBe("req_42");
     expect((error as Error).message).toBe("429 Slow down [request id req_42]");
+  });
+
+  it.each([
+    ["OpenAI's shape", errorBody("Upload expired"), "Upload expired"],
+    [
+      "a problem document with Prism's violations",
+      {
+        type: "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY",
+        title: "Invalid request",
+        validation: [
+          { location: ["request", "body"], severity: "Error", message: "must have required property 'bytes'" },
+        ],
+      },
+      "Invalid request; request.body must have required property 'bytes'",
+    ],
+    ["a gateway's text", "upstream connect error", "upstream connect error"],
+    ["an unknown JSON shape", { reason: "quota" }, '{"reason":"quota"}'],
+    ["no body", "", "(empty body)"],
+  ])("name the problem from %s, and keep the whole body", async (_, body, message) => {
+    const { client } = fakeClient([{ status: 503, headers: { "x-should-retry": "false" }, body }]);
+    const error = await client.cancelUpload("upload_1").catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: `503 ${message}`, body });
   });
 
   it("a body the types forbid is not checked locally: the server's 400 comes back typed", async () => {

@@ -7,6 +7,7 @@ import {
   InternalServerError,
   NotFoundError,
   RateLimitError,
+  type RequestIdentified,
   UnprocessableEntityError,
   type Upload,
   type UploadPart,
@@ -22,7 +23,7 @@ describe("each operation through the public client: 200, no violation, a typed r
   it("createUpload returns a pending Upload", async () => {
     const { client, exchanges } = recordingClient();
     const upload = await client.createUpload(CREATE);
-    expectTypeOf(upload).toEqualTypeOf<Upload>();
+    expectTypeOf(upload).toEqualTypeOf<Upload & RequestIdentified>();
     expectTypeOf(upload.status).toEqualTypeOf<"pending" | "completed" | "cancelled" | "expired">();
     expect(upload).toMatchObject({ object: "upload", status: "pending" });
     expect(upload.id).toEqual(expect.any(String));
@@ -41,7 +42,7 @@ describe("each operation through the public client: 200, no violation, a typed r
     const { client, exchanges } = recordingClient();
     const upload = await client.createUpload(CREATE);
     const part = await client.addUploadPart(upload.id, { data: new Blob([PART_BYTES]) });
-    expectTypeOf(part).toEqualTypeOf<UploadPart>();
+    expectTypeOf(part).toEqualTypeOf<UploadPart & RequestIdentified>();
     expect(part).toMatchObject({ object: "upload.part", id: expect.any(String), upload_id: expect.any(String) });
     const filePart = await client.addUploadPart(upload.id, { data: new File([PART_BYTES], "part.jsonl") });
     expect(filePart.object).toBe("upload.part");
@@ -55,7 +56,7 @@ describe("each operation through the public client: 200, no violation, a typed r
     const part = await client.addUploadPart(upload.id, { data: new Blob([PART_BYTES]) });
     const md5 = createHash("md5").update(PART_BYTES).digest("hex");
     const completed = await client.completeUpload(upload.id, { part_ids: [part.id], md5 });
-    expectTypeOf(completed).toEqualTypeOf<Upload>();
+    expectTypeOf(completed).toEqualTypeOf<Upload & RequestIdentified>();
     expect(completed).toMatchObject({ object: "upload", status: "completed" });
     expect(completed.file).toMatchObject({ object: "file", id: expect.any(String) });
     await expectAllConform(exchanges, 3);
@@ -65,7 +66,7 @@ describe("each operation through the public client: 200, no violation, a typed r
     const { client, exchanges } = recordingClient();
     const upload = await client.createUpload(CREATE);
     const cancelled = await client.cancelUpload(upload.id);
-    expectTypeOf(cancelled).toEqualTypeOf<Upload>();
+    expectTypeOf(cancelled).toEqualTypeOf<Upload & RequestIdentified>();
     expect(cancelled).toMatchObject({ object: "upload", status: "cancelled" });
     await expectAllConform(exchanges, 2);
   });

@@ -3,6 +3,7 @@ import {
   type CreateUploadRequest,
   createUploadsClient,
   type OpenAIFile,
+  type RequestIdentified,
   type Upload,
   type UploadFileOptions,
   type UploadPart,
@@ -28,11 +29,11 @@ describe("types of the public API", () => {
 
   it("the operations resolve to Upload and UploadPart, not any", () => {
     expectTypeOf(client.createUpload).returns.not.toBeAny();
-    expectTypeOf(client.createUpload).returns.resolves.toEqualTypeOf<Upload>();
-    expectTypeOf(client.addUploadPart).returns.resolves.toEqualTypeOf<UploadPart>();
-    expectTypeOf(client.completeUpload).returns.resolves.toEqualTypeOf<Upload>();
-    expectTypeOf(client.cancelUpload).returns.resolves.toEqualTypeOf<Upload>();
-    expectTypeOf(uploadFile).returns.resolves.toEqualTypeOf<Upload>();
+    expectTypeOf(client.createUpload).returns.resolves.toEqualTypeOf<Upload & RequestIdentified>();
+    expectTypeOf(client.addUploadPart).returns.resolves.toEqualTypeOf<UploadPart & RequestIdentified>();
+    expectTypeOf(client.completeUpload).returns.resolves.toEqualTypeOf<Upload & RequestIdentified>();
+    expectTypeOf(client.cancelUpload).returns.resolves.toEqualTypeOf<Upload & RequestIdentified>();
+    expectTypeOf(uploadFile).returns.resolves.toEqualTypeOf<Upload & RequestIdentified>();
     expectTypeOf<Upload["status"]>().toEqualTypeOf<"pending" | "completed" | "cancelled" | "expired">();
     expectTypeOf<NonNullable<Upload["file"]>>().toEqualTypeOf<OpenAIFile>();
   });

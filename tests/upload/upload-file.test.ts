@@ -26,6 +26,7 @@ describe.each(transports)("uploadFile over %s", (transport) => {
     });
 
     expect(upload.status).toBe("completed");
+    expect(upload._request_id).toMatch(/^req_/);
     expect(upload.bytes).toBe(size);
     const fileId = upload.file?.id ?? "";
     expect(await storedSha256(local, fileId)).toBe(file.sha256);

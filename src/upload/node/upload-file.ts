@@ -1,5 +1,5 @@
 import type { UploadsClient } from "../../core/client.js";
-import type { Upload } from "../../types.js";
+import type { RequestIdentified, Upload } from "../../types.js";
 import type { UploadFileOptions } from "../options.js";
 import { runUpload } from "../upload-file.js";
 import { nodePlatform } from "./platform.js";
@@ -24,6 +24,6 @@ import { nodePlatform } from "./platform.js";
  * const upload = await uploadFile(client, { file: "train.jsonl", purpose: "fine-tune" });
  * console.log(upload.file?.id);
  */
-export function uploadFile(client: UploadsClient, options: UploadFileOptions): Promise<Upload> {
+export function uploadFile(client: UploadsClient, options: UploadFileOptions): Promise<Upload & RequestIdentified> {
   return runUpload(nodePlatform, client, options);
 }

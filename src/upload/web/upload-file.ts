@@ -1,5 +1,5 @@
 import type { UploadsClient } from "../../core/client.js";
-import type { Upload } from "../../types.js";
+import type { RequestIdentified, Upload } from "../../types.js";
 import type { UploadFileOptions } from "../options.js";
 import { runUpload } from "../upload-file.js";
 import { webPlatform } from "./platform.js";
@@ -10,6 +10,6 @@ import { webPlatform } from "./platform.js";
  * `InvalidArgumentError`. Parts go through the client's fetch, and progress moves as parts
  * are accepted rather than while they stream.
  */
-export function uploadFile(client: UploadsClient, options: UploadFileOptions): Promise<Upload> {
+export function uploadFile(client: UploadsClient, options: UploadFileOptions): Promise<Upload & RequestIdentified> {
   return runUpload(webPlatform, client, options);
 }
