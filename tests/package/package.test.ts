@@ -13,6 +13,7 @@ import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packTarball } from "../../scripts/lib/pack.js";
 import { startPrism } from "../../scripts/lib/prism.js";
+import type { Upload } from "../../src/index.js";
 import { startLocalServer } from "../../src/testing.js";
 import { VERSION } from "../../src/version.js";
 
@@ -145,9 +146,9 @@ describe("a consumer project with the tarball installed", () => {
     const local = await startLocalServer({ apiKey: "sk-browser" });
     try {
       const bytes = randomBytes(250 * 1024);
-      const { run: upload } = (await import(
-        pathToFileURL(outfile).href
-      )) as typeof import("./fixtures/consumer/browser.js");
+      const { run: upload } = (await import(pathToFileURL(outfile).href)) as {
+        run: (baseUrl: string, apiKey: string, bytes: Uint8Array<ArrayBuffer>) => Promise<Upload>;
+      };
       const result = await upload(local.url, "sk-browser", bytes);
       expect(result).toMatchObject({ status: "completed", bytes: bytes.length, filename: "page.html" });
       expect(sha256(await readFile(local.fileContentPath(result.file?.id ?? "") ?? ""))).toBe(sha256(bytes));
