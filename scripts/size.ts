@@ -47,6 +47,7 @@ try {
     console.log(`  ${name.padEnd(width)}  ${kb(sizes[i] ?? 0)}`);
   });
   const ours = sizes[0] ?? 0;
+  console.log(`openai-uploads: ${ours} B of ${BUDGET_BYTES} B, ${BUDGET_BYTES - ours} B to spare`);
   if (check && ours > BUDGET_BYTES) {
     console.error(`openai-uploads is ${kb(ours)}, over its ${kb(BUDGET_BYTES)} budget.`);
     process.exit(1);

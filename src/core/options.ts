@@ -3,35 +3,35 @@ import { InvalidArgumentError } from "../errors/invalid-argument.js";
 /** How to reach the API and how hard to try. Every field is optional. */
 export interface ClientOptions {
   /** Defaults to the `OPENAI_API_KEY` environment variable. Never printed, logged or put in an error. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Defaults to `OPENAI_BASE_URL`, else `https://api.openai.com/v1`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Sent as `OpenAI-Organization`. */
-  organization?: string;
+  organization?: string | undefined;
   /** Sent as `OpenAI-Project`. */
-  project?: string;
+  project?: string | undefined;
   /** Retries after the first attempt; default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Limit for each attempt in milliseconds; default 10 minutes. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** A fetch implementation to use instead of the global one (tests, proxies). */
-  fetch?: (request: Request) => Promise<Response>;
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Extra headers for every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Allow `http://` to a host other than loopback. The key then crosses the network in clear text. */
-  allowInsecureHttp?: boolean;
+  allowInsecureHttp?: boolean | undefined;
 }
 
 /** Options of one call; they override the client's. */
 export interface RequestOptions {
   /** Aborts the call, including any wait between retries. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Limit for each attempt of this call, in milliseconds; default the client's. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries of this call after its first attempt; default the client's. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Headers for this call, over the client's; they are sent again on every retry. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** The client options after defaults and checks. */
@@ -60,7 +60,7 @@ export function resolveOptions(
   const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
   if (!apiKey?.trim()) {
     throw new InvalidArgumentError(
-      "No API key: pass `apiKey` to createUploadsClient or set the OPENAI_API_KEY environment variable.",
+      "No API key: pass `apiKey` to createUploadsClient, or set the OPENAI_API_KEY environment variable (Node only).",
     );
   }
   const baseUrl = (options.baseUrl ?? env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");

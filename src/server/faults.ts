@@ -9,24 +9,24 @@ import { ApiError } from "./errors.js";
  */
 export interface FaultOptions {
   /** Seed of the PRNG; default 0. */
-  seed?: number;
+  seed?: number | undefined;
   /** Fraction of requests answered with an error status from `errorStatuses` instead of being handled. */
-  errorRate?: number;
+  errorRate?: number | undefined;
   /** The statuses an injected error uses, picked at random; default `[500, 503, 429]`. */
-  errorStatuses?: number[];
+  errorStatuses?: number[] | undefined;
   /** Sent as `retry-after-ms` on an injected 429 or 503; default 10. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** Fraction of `addUploadPart` requests whose connection is destroyed before the part is read or stored. */
-  dropBeforeStoreRate?: number;
+  dropBeforeStoreRate?: number | undefined;
   /**
    * Fraction of `addUploadPart` requests whose part is fully stored, after which the connection
    * is destroyed without a response: the client never learns the part id, leaving an orphan part.
    */
-  dropAfterStoreRate?: number;
+  dropAfterStoreRate?: number | undefined;
   /** Latency in milliseconds added before each request is handled; default 0. */
-  delayMs?: number;
+  delayMs?: number | undefined;
   /** The operationIds faults apply to; default all. Other operations are never faulted and draw nothing. */
-  operations?: OperationId[];
+  operations?: OperationId[] | undefined;
 }
 
 /** What happens to one request. */

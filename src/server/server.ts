@@ -17,22 +17,22 @@ import { type UploadSnapshot, UploadStore } from "./store.js";
 /** How to start a {@link LocalServer}; every option has a default suited to tests. */
 export interface LocalServerOptions {
   /** Port to listen on; default 0, a free port chosen by the OS. */
-  port?: number;
+  port?: number | undefined;
   /** Interface to listen on; default `127.0.0.1`, so nothing outside the machine can reach it. */
-  host?: string;
+  host?: string | undefined;
   /**
    * Where parts and assembled files are stored. Default: a fresh directory under the OS temp
    * dir, removed by `close()`. A directory given here is kept, with whatever is in it.
    */
-  dataDir?: string;
+  dataDir?: string | undefined;
   /** The only bearer token accepted. Without it any non-empty bearer token is. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The clock, in milliseconds like `Date.now` (the default); inject one to expire uploads without waiting. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Errors, dropped connections and latency to inject; none by default. */
-  faults?: FaultOptions;
+  faults?: FaultOptions | undefined;
   /** The largest part accepted, in bytes; default `MAX_PART_BYTES` (64 MiB), the API's limit. */
-  maxPartBytes?: number;
+  maxPartBytes?: number | undefined;
 }
 
 /** Counters of what the server has seen, for tests and benchmarks to assert on. */

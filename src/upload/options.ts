@@ -12,23 +12,23 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
   /** What the file is for. */
   purpose: UploadPurpose;
   /** The name the File gets; default the path's base name, or `File.name`. Required for a bare Blob. */
-  filename?: string;
+  filename?: string | undefined;
   /** Default: the Blob's own type, else inferred from the filename's extension; an unknown extension is an error. */
-  mimeType?: string;
+  mimeType?: string | undefined;
   /** Bytes per part, 1 to 64 MiB; default 64 MiB. A resume keeps the part size it started with. */
-  partSize?: number;
+  partSize?: number | undefined;
   /** Parts in flight at once, 1 to 64; default 4. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Compute the file's MD5 while sending and have the server check it on completion; default true. */
-  md5?: boolean;
+  md5?: boolean | undefined;
   /** When the resulting File expires, as `createUpload` takes it. */
-  expiresAfter?: CreateUploadRequest["expires_after"];
+  expiresAfter?: CreateUploadRequest["expires_after"] | undefined;
   /** Aborts the upload: sending stops, the upload is cancelled on the server, and the call rejects with `APIUserAbortError`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called as bytes go out and parts are accepted; the figures never go backwards. */
-  onProgress?: (progress: UploadProgress) => void;
+  onProgress?: ((progress: UploadProgress) => void) | undefined;
   /** `UploadFileError.resume` (or `.resumeToken`) of an earlier call for this file: continues that upload. */
-  resume?: UploadResume | string;
+  resume?: UploadResume | string | undefined;
 }
 
 /** The options after defaults and range checks. */

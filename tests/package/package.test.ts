@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -43,7 +43,7 @@ beforeAll(async () => {
   tarball = await packTarball(dir);
   consumer = join(dir, "consumer");
   await cp(FIXTURE, consumer, { recursive: true });
-  // The consumer's tools at the versions this repository uses, so the install is served from npm's cache.
+  // The consumer's tools at the versions this repository uses, so npm can serve them from its cache.
   const ours = JSON.parse(await readFile("package.json", "utf8")) as { devDependencies: Record<string, string> };
   const manifest = {
     name: "consumer",
@@ -118,7 +118,8 @@ describe("a consumer project with the tarball installed", () => {
     // Compiled by the type-check above, when it ran; the program is its output.
     if (!existsSync(join(consumer, "out/node.js"))) await inConsumer(tsc(), ["-p", "tsconfig.json"]);
     const spec = createRequire(join(consumer, "package.json")).resolve("openai-uploads/openapi.yaml");
-    expect(spec).toBe(join(consumer, "node_modules/openai-uploads/openapi/uploads.yaml"));
+    // realpath: on macOS the temp dir is reached through a symlink.
+    expect(realpathSync(spec)).toBe(realpathSync(join(consumer, "node_modules/openai-uploads/openapi/uploads.yaml")));
     const prism = await startPrism(["mock", spec, "--errors"]);
     try {
       const { stdout } = await inConsumer("out/node.js", [], { PRISM_URL: prism.url });
