@@ -18,8 +18,6 @@ export interface AttemptInit {
 /** One call of a generated operation, handed to the runtime that sends (and re-sends) it. */
 export interface OperationCall<Options, Result> {
   operationId: OperationId;
-  method: string;
-  path: string;
   /** The path parameters as passed by the caller, by their name in the spec. */
   pathParams: Record<string, string>;
   options: Options | undefined;
@@ -97,8 +95,6 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
     createUpload(body: NonNullable<paths["/uploads"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "createUpload",
-        method: "post",
-        path: "/uploads",
         pathParams: {},
         options,
         send: (init) => raw.POST("/uploads", { ...init, body }),
@@ -118,8 +114,6 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
     addUploadPart(uploadId: paths["/uploads/{upload_id}/parts"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/parts"]["post"]["requestBody"]>["content"]["multipart/form-data"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/parts"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "addUploadPart",
-        method: "post",
-        path: "/uploads/{upload_id}/parts",
         pathParams: { "upload_id": uploadId },
         options,
         send: (init) => raw.POST("/uploads/{upload_id}/parts", { ...init, params: { path: { "upload_id": uploadId } }, body, bodySerializer: formDataBody }),
@@ -141,8 +135,6 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
     completeUpload(uploadId: paths["/uploads/{upload_id}/complete"]["post"]["parameters"]["path"]["upload_id"], body: NonNullable<paths["/uploads/{upload_id}/complete"]["post"]["requestBody"]>["content"]["application/json"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/complete"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "completeUpload",
-        method: "post",
-        path: "/uploads/{upload_id}/complete",
         pathParams: { "upload_id": uploadId },
         options,
         send: (init) => raw.POST("/uploads/{upload_id}/complete", { ...init, params: { path: { "upload_id": uploadId } }, body }),
@@ -159,8 +151,6 @@ export function createOperations<Options>(raw: Client<paths>, invoke: Invoke<Opt
     cancelUpload(uploadId: paths["/uploads/{upload_id}/cancel"]["post"]["parameters"]["path"]["upload_id"], options?: Options): Promise<SuccessBody<paths["/uploads/{upload_id}/cancel"]["post"]> & RequestIdentified> {
       return invoke({
         operationId: "cancelUpload",
-        method: "post",
-        path: "/uploads/{upload_id}/cancel",
         pathParams: { "upload_id": uploadId },
         options,
         send: (init) => raw.POST("/uploads/{upload_id}/cancel", { ...init, params: { path: { "upload_id": uploadId } } }),

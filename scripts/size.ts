@@ -36,7 +36,7 @@ async function gzipSize(contents: string): Promise<number> {
   return gzipSync(output.contents, { level: 9 }).length;
 }
 
-const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} KB`;
 const check = process.argv.includes("--check");
 try {
   const sizes = await Promise.all(Object.values(BUNDLES).map(gzipSize));

@@ -111,8 +111,6 @@ function emitOperation(op: OperationPlan): string {
   return `${docComment(op.doc || op.operationId, "    ")}    ${op.operationId}(${args.join(", ")}): Promise<SuccessBody<${opType}> & RequestIdentified> {
       return invoke({
         operationId: ${JSON.stringify(op.operationId)},
-        method: ${JSON.stringify(op.method)},
-        path: ${JSON.stringify(op.path)},
         pathParams: ${pathObject === "{  }" ? "{}" : pathObject},
         options,
         send: (init) => raw.${op.method.toUpperCase()}(${JSON.stringify(op.path)}, { ${init.join(", ")} }),
@@ -141,8 +139,6 @@ export interface AttemptInit {
 /** One call of a generated operation, handed to the runtime that sends (and re-sends) it. */
 export interface OperationCall<Options, Result> {
   operationId: OperationId;
-  method: string;
-  path: string;
   /** The path parameters as passed by the caller, by their name in the spec. */
   pathParams: Record<string, string>;
   options: Options | undefined;

@@ -88,7 +88,12 @@ function describe(error: unknown): Record<string, unknown> {
   const base = { type: (error as Error)?.name ?? "Error", message: (error as Error)?.message ?? String(error) };
   if (error instanceof APIError) return { ...base, status: error.status, request_id: error.requestId ?? null };
   if (error instanceof UploadFileError) {
-    return { ...base, upload_id: error.uploadId, resume_token: error.resumeToken };
+    return {
+      ...base,
+      upload_id: error.uploadId,
+      completion_unknown: error.completionUnknown,
+      resume_token: error.completionUnknown ? null : error.resumeToken,
+    };
   }
   return base;
 }

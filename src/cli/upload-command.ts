@@ -60,7 +60,8 @@ export function addUploadCommand(program: Command, run: Run): void {
           ctx.result(upload);
         } catch (error) {
           display.stop();
-          if (error instanceof UploadFileError) {
+          // A completion of unknown outcome has nothing left to resume.
+          if (error instanceof UploadFileError && !error.completionUnknown) {
             ctx.say(`resume token: ${error.resumeToken}`);
             ctx.say(`to continue: ${continueCommand(ctx, file, opts, error.resumeToken)}`);
           }

@@ -18,6 +18,17 @@ interface Defaults {
 
 type SendResult = { data?: unknown; error?: unknown; response: Response };
 
+const afterSilence = new WeakSet<object>();
+
+/**
+ * Whether `error` is the server's answer to a retry whose earlier attempt got none (a timeout,
+ * a lost connection): that attempt may have been carried out, and the refusal may be because
+ * it was (completing an upload twice, say).
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  return afterSilence.has(error as object);
+}
+
 /**
  * The runtime behind every generated operation: checks path parameters, then sends with
  * a timeout per attempt, retries what is worth retrying (re-serializing the whole body each
@@ -29,6 +40,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
     const options = call.options ?? {};
     const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, defaults.maxRetries);
     const timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, defaults.timeoutMs);
+    let unanswered = false;
     for (let retry = 0; ; retry++) {
       if (options.signal?.aborted) throw new APIUserAbortError();
       const attempt = attemptSignal(timeoutMs, options.signal);
@@ -46,6 +58,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
           ? new APIConnectionTimeoutError(timeoutMs)
           : new APIConnectionError(`Connection error: ${describeCause(cause)}`, { cause });
         if (retry >= maxRetries) throw failure;
+        unanswered = true;
         await sleep(retryDelay(retry), options.signal);
         continue;
       } finally {
@@ -57,7 +70,9 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
         await sleep(retryDelay(retry, response.headers), options.signal);
         continue;
       }
-      throw apiErrorFor(response.status, result.error, response.headers);
+      const error = apiErrorFor(response.status, result.error, response.headers);
+      if (unanswered) afterSilence.add(error);
+      throw error;
     }
   };
 }

@@ -58,10 +58,14 @@ export function resolveOptions(
   extraHeaders: Record<string, string>;
 } {
   const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+  if (apiKey !== undefined && typeof apiKey !== "string") throw new InvalidArgumentError("apiKey must be a string.");
   if (!apiKey?.trim()) {
-    throw new InvalidArgumentError(
-      "No API key: pass `apiKey` to createUploadsClient, or set the OPENAI_API_KEY environment variable (Node only).",
-    );
+    throw new InvalidArgumentError("No API key: pass `apiKey`, or set the OPENAI_API_KEY environment variable.");
+  }
+  // fetch would refuse such a key with a message that quotes it; keys are printable ASCII.
+  // (Leading and trailing whitespace, from a pasted line, fetch trims itself.)
+  if (/[^\x20-\x7e]/.test(apiKey.trim())) {
+    throw new InvalidArgumentError("apiKey has a line break or a non-ASCII character: was it pasted whole and alone?");
   }
   const baseUrl = (options.baseUrl ?? env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
   let url: URL;
@@ -75,8 +79,7 @@ export function resolveOptions(
   }
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !options.allowInsecureHttp) {
     throw new InvalidArgumentError(
-      `baseUrl ${url.origin} is plain http:// to a non-loopback host, which would send the API key in clear text; ` +
-        "use https:// or pass allowInsecureHttp: true.",
+      `baseUrl ${url.origin} would send the API key in clear text; use https://, or pass allowInsecureHttp: true.`,
     );
   }
   return {

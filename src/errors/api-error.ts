@@ -10,18 +10,20 @@ export type ErrorBody = components["schemas"]["Error"];
  * id to quote in a support ticket.
  */
 export class APIError extends OpenAIUploadsError {
+  // Fields are `declare`d and set in the constructor: the same object, without a class-field
+  // declaration for each in every bundle.
   /** Always `"APIError"`, spelled out so it survives minification. */
   override name = "APIError";
   /** The HTTP status. */
-  readonly status: number;
+  declare readonly status: number;
   /** The `x-request-id` of the response, when the server sent one. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
   /** The parsed `error` object of the body, when the body was OpenAI's error shape. */
-  readonly error: ErrorBody | undefined;
+  declare readonly error: ErrorBody | undefined;
   /** The response headers. */
-  readonly headers: Headers;
+  declare readonly headers: Headers;
   /** The whole response body as parsed (JSON, else text); for bodies in other shapes, such as a proxy's or a mock's. */
-  readonly body: unknown;
+  declare readonly body: unknown;
 
   constructor(status: number, body: unknown, headers: Headers) {
     const error = errorBody(body);

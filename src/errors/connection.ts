@@ -4,10 +4,6 @@ import { OpenAIUploadsError } from "./base.js";
 export class APIConnectionError extends OpenAIUploadsError {
   /** Always `"APIConnectionError"`, spelled out so it survives minification. */
   override name = "APIConnectionError";
-
-  constructor(message = "Connection error: the request got no response.", options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** One attempt took longer than `timeoutMs`. Retried by default. */
@@ -16,7 +12,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   override name = "APIConnectionTimeoutError";
 
   constructor(timeoutMs: number) {
-    super(`Request timed out after ${timeoutMs} ms; raise timeoutMs if the request is expected to be slow.`);
+    super(`Request timed out after ${timeoutMs} ms; raise timeoutMs for slower requests.`);
   }
 }
 

@@ -7,26 +7,38 @@ import { OpenAIUploadsError } from "./base.js";
  * (an API error, a lost connection, a timeout). The upload is left as it is on the server
  * so that `uploadFile(client, { ...sameOptions, resume: error.resume })` can send only the
  * parts it is missing, until the upload expires (`resume.expiresAt`). `cause` holds the
- * underlying error, usually an `APIError` or `APIConnectionError`.
+ * underlying error, usually an `APIError` or `APIConnectionError`. When `completionUnknown`
+ * is true there is nothing to resume: the upload has most likely completed.
  */
 export class UploadFileError extends OpenAIUploadsError {
   /** Always `"UploadFileError"`, spelled out so it survives minification. */
   override name = "UploadFileError";
   /** The id of the upload on the server. */
-  readonly uploadId: string;
+  declare readonly uploadId: string;
   /** What a later `uploadFile` call needs to continue this upload; plain JSON. */
-  readonly resume: UploadResume;
+  declare readonly resume: UploadResume;
+  /**
+   * True when every part was sent and `completeUpload` got no answer, then had its retry
+   * refused: the first attempt has most likely completed the upload, into a File whose id
+   * never reached us. Look for that File (by filename) before uploading again; a resume
+   * would only be refused the same way.
+   */
+  declare readonly completionUnknown: boolean;
 
-  constructor(resume: UploadResume, cause: unknown) {
+  constructor(resume: UploadResume, cause: unknown, completionUnknown = false) {
     const done = resume.partIds.filter(Boolean).length;
     const expires = new Date(resume.expiresAt * 1000).toISOString();
     super(
       `Upload ${resume.uploadId} stopped with ${done} of ${resume.partIds.length} parts sent: ` +
-        `${(cause as Error)?.message ?? String(cause)}. Pass \`resume\` to uploadFile to send the rest before ${expires}.`,
+        `${(cause as Error)?.message ?? String(cause)}. ` +
+        (completionUnknown
+          ? "An earlier attempt to complete it got no answer, so it has most likely completed: look for its File before uploading again."
+          : `Pass \`resume\` to uploadFile to send the rest before ${expires}.`),
       { cause },
     );
     this.uploadId = resume.uploadId;
     this.resume = resume;
+    this.completionUnknown = completionUnknown;
   }
 
   /** `resume` as one opaque string, for a command line or an environment variable. */

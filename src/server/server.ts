@@ -55,6 +55,11 @@ export interface LocalServer {
   readonly stats: ServerStats;
   /** The upload as the API would return it now, plus its stored parts; undefined for an unknown id. */
   getUpload(uploadId: string): UploadSnapshot | undefined;
+  /**
+   * Every upload created so far, oldest first, as `getUpload` shows each: how a test finds
+   * uploads left behind (created, then abandoned or cancelled) by the code under test.
+   */
+  listUploads(): UploadSnapshot[];
   /** The path of a completed upload's assembled bytes; undefined for an unknown file id. */
   fileContentPath(fileId: string): string | undefined;
   /**
@@ -157,6 +162,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     url: `http://${urlHost(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/v1`,
     stats,
     getUpload: (uploadId) => store.inspect(uploadId),
+    listUploads: () => store.list(),
     fileContentPath: (fileId) => store.filePath(fileId),
     close() {
       closed ??= (async () => {

@@ -176,6 +176,11 @@ export class UploadStore {
     return { upload: structuredClone(record.upload), parts: [...record.parts.values()].map((part) => ({ ...part })) };
   }
 
+  /** Every upload ever created, oldest first, as `inspect` shows each. */
+  list(): UploadSnapshot[] {
+    return [...this.uploads.keys()].map((id) => this.inspect(id) as UploadSnapshot);
+  }
+
   /** Where the bytes of a completed upload's file are, or undefined for an unknown file id. */
   filePath(fileId: string): string | undefined {
     return this.files.get(fileId);

@@ -42,10 +42,10 @@ export interface UploadSettings {
 export const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 64;
 
-function integerIn(name: string, value: number | undefined, min: number, max: number, hint: string) {
+function integerIn(name: string, value: number | undefined, min: number, max: number) {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}${hint}, got ${value}.`);
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got ${value}.`);
   }
   return value;
 }
@@ -70,8 +70,8 @@ export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
     }
   }
   return {
-    partSize: integerIn("partSize", options.partSize, 1, MAX_PART_BYTES, " bytes (64 MiB is the API's limit)"),
-    concurrency: integerIn("concurrency", options.concurrency, 1, MAX_CONCURRENCY, "") ?? DEFAULT_CONCURRENCY,
+    partSize: integerIn("partSize", options.partSize, 1, MAX_PART_BYTES),
+    concurrency: integerIn("concurrency", options.concurrency, 1, MAX_CONCURRENCY) ?? DEFAULT_CONCURRENCY,
     md5: options.md5 ?? true,
     requestOptions: {
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),

@@ -23,7 +23,11 @@ export class ProgressTracker {
     private readonly totalBytes: number,
     private readonly partsTotal: number,
     private readonly report: ((progress: UploadProgress) => void) | undefined,
+    private readonly onReportThrew: () => void,
   ) {}
+
+  /** What `report` threw, if it ever did; it is not called again after that. */
+  callbackError: { error: unknown } | undefined;
 
   /** Part `index` has had `bytes` of its data streamed in the current attempt. */
   streaming(index: number, bytes: number): void {
@@ -43,8 +47,18 @@ export class ProgressTracker {
     if (!quiet) this.emit();
   }
 
+  /**
+   * Reports the figures. A throw from `report` must not escape: it can be called from a file
+   * stream's data handler, where it would be an uncaught exception. It is kept and signalled.
+   */
   emit(): void {
+    if (this.callbackError) return;
     const { bytesSent, totalBytes, partsDone, partsTotal } = this;
-    this.report?.({ bytesSent, totalBytes, partsDone, partsTotal });
+    try {
+      this.report?.({ bytesSent, totalBytes, partsDone, partsTotal });
+    } catch (error) {
+      this.callbackError = { error };
+      this.onReportThrew();
+    }
   }
 }

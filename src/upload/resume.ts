@@ -1,5 +1,6 @@
+import { MAX_PART_BYTES } from "../core/limits.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { fromBase64Url, toBase64Url } from "../utils/base64url.js";
+import { base64UrlToJson, jsonToBase64Url } from "../utils/base64url.js";
 
 /**
  * The state `uploadFile` needs to continue an upload: plain JSON, so it can be stored,
@@ -16,7 +17,7 @@ export interface UploadResume {
   bytes: number;
   /** The part size the file was cut with; a resume must cut it the same way. */
   partSize: number;
-  /** The file's modification time when the upload began, when the file is on disk. */
+  /** The file's modification time when the upload began (a File's `lastModified`); absent for a bare Blob. */
   mtimeMs?: number;
   /** The id of each part the server accepted, by part number; `null` where none was. */
   partIds: (string | null)[];
@@ -26,7 +27,7 @@ const PREFIX = "oaiu1.";
 
 /** Turns a resume state into one URL-safe string. */
 export function encodeResumeToken(resume: UploadResume): string {
-  return PREFIX + toBase64Url(JSON.stringify(resume));
+  return PREFIX + jsonToBase64Url(JSON.stringify(resume));
 }
 
 /** Reads a resume state from `encodeResumeToken`'s string or takes the object as it is, checking its shape. */
@@ -35,16 +36,14 @@ export function parseResume(value: UploadResume | string): UploadResume {
   if (typeof value === "string") {
     try {
       if (!value.startsWith(PREFIX)) throw new Error("prefix");
-      resume = JSON.parse(fromBase64Url(value.slice(PREFIX.length)));
+      resume = JSON.parse(base64UrlToJson(value.slice(PREFIX.length)));
     } catch {
-      throw new InvalidArgumentError(
-        "resume is not a resume token; pass the `resumeToken` (or `resume`) of the UploadFileError that stopped the upload.",
-      );
+      resume = undefined;
     }
   }
   if (!isResume(resume)) {
     throw new InvalidArgumentError(
-      "resume is not a valid resume state; pass the `resume` of the UploadFileError that stopped the upload, unchanged.",
+      "resume is not a resume token or state; pass the `resumeToken` or `resume` of the UploadFileError that stopped the upload, unchanged.",
     );
   }
   return resume;
@@ -61,8 +60,11 @@ function isResume(value: unknown): value is UploadResume {
     Number.isSafeInteger(r.expiresAt) &&
     Number.isSafeInteger(r.bytes) &&
     Number.isSafeInteger(r.partSize) &&
+    (r.partSize as number) >= 1 &&
+    (r.partSize as number) <= MAX_PART_BYTES &&
     (r.mtimeMs === undefined || typeof r.mtimeMs === "number") &&
     Array.isArray(r.partIds) &&
+    r.partIds.length === Math.ceil((r.bytes as number) / (r.partSize as number)) &&
     r.partIds.every((id) => id === null || (typeof id === "string" && id !== ""))
   );
 }

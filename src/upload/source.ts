@@ -11,7 +11,7 @@ export interface FileSource {
   readonly name: string | undefined;
   /** The MIME type the source declares itself (`Blob.type`), if any. */
   readonly type: string | undefined;
-  /** Modification time when opened, for a file on disk. */
+  /** Modification time when opened, for a file on disk; `lastModified` for a File. */
   readonly mtimeMs: number | undefined;
   /** The path on disk, when there is one, so a part can be streamed straight from it. */
   readonly path: string | undefined;
@@ -39,13 +39,17 @@ export interface UploadTransport {
   close(): void;
 }
 
-/** A Blob (or File) as a source; Blobs cannot change, so there is nothing to watch. */
+/**
+ * A Blob (or File) as a source. Blobs cannot change, so there is nothing to watch; a File's
+ * `lastModified` stands for its mtime, so that a resume can tell another file of the same size.
+ */
 export function blobSource(blob: Blob): FileSource {
+  const file = typeof File !== "undefined" && blob instanceof File ? blob : undefined;
   return {
     size: blob.size,
-    name: typeof File !== "undefined" && blob instanceof File && blob.name ? blob.name : undefined,
+    name: file?.name || undefined,
     type: blob.type || undefined,
-    mtimeMs: undefined,
+    mtimeMs: file?.lastModified,
     path: undefined,
     slice: (start, end) => blob.slice(start, end),
     assertUnchanged: async () => {},

@@ -1,4 +1,5 @@
 import type { UploadsClient } from "../core/client.js";
+import { mayHaveTakenEffect } from "../core/invoke.js";
 import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../core/limits.js";
 import { APIUserAbortError } from "../errors/connection.js";
 import { FileChangedError } from "../errors/file-changed.js";
@@ -34,11 +35,11 @@ export async function runUpload(
   options: UploadFileOptions,
 ): Promise<Upload & RequestIdentified> {
   const settings = checkUploadOptions(options);
-  if (options.signal?.aborted) throw new APIUserAbortError("uploadFile was aborted before it started.");
+  if (options.signal?.aborted) throw new APIUserAbortError();
   const source = await platform.openSource(options.file);
   checkSize(source);
   const filename = options.filename ?? source.name;
-  if (!filename) throw new InvalidArgumentError("filename is required when file is a Blob without a name.");
+  if (!filename) throw new InvalidArgumentError("a Blob without a name needs filename.");
   const mimeType = options.mimeType ?? source.type ?? platform.mimeTypeFor(filename);
   if (!mimeType) {
     throw new InvalidArgumentError(
@@ -99,13 +100,15 @@ async function transfer(
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
-  const progress = new ProgressTracker(source.size, plan.length, options.onProgress);
+  // A throw from onProgress stops the upload like an abort would, and is what the call rejects with.
+  const progress = new ProgressTracker(source.size, plan.length, options.onProgress, onAbort);
   for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start, true);
-  progress.emit();
   const digest = settings.md5 ? md5Hex(source, stop.signal) : undefined;
   digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
   const partOptions = { ...settings.requestOptions, signal: stop.signal };
+  let completing = false;
   try {
+    progress.emit();
     const missing = plan.filter((part) => !state.partIds[part.index]);
     await runPool(missing, settings.concurrency, stop.signal, async (part) => {
       await source.assertUnchanged();
@@ -120,6 +123,7 @@ async function transfer(
     });
     const md5 = await digest;
     await source.assertUnchanged();
+    completing = true;
     const completed = await client.completeUpload(
       uploadId,
       { part_ids: state.partIds as string[], ...(md5 ? { md5 } : {}) },
@@ -129,15 +133,22 @@ async function transfer(
     return completed;
   } catch (error) {
     stop.abort();
-    if (signal?.aborted) {
+    if (progress.callbackError) {
       await cancelQuietly(client, uploadId);
-      throw new APIUserAbortError(`uploadFile was aborted; upload ${uploadId} was cancelled.`);
+      throw progress.callbackError.error;
+    }
+    if (signal?.aborted) {
+      const cancelled = await cancelQuietly(client, uploadId);
+      throw new APIUserAbortError(
+        `uploadFile was aborted; upload ${uploadId} ` +
+          (cancelled ? "was cancelled." : `could not be cancelled${completing ? " and may have completed" : ""}.`),
+      );
     }
     if (error instanceof FileChangedError) {
       await cancelQuietly(client, uploadId);
       throw error;
     }
-    throw new UploadFileError(state, error);
+    throw new UploadFileError(state, error, completing && mayHaveTakenEffect(error));
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
@@ -150,14 +161,14 @@ function checkSize(source: FileSource): void {
   }
   if (source.size > MAX_UPLOAD_BYTES) {
     throw new InvalidArgumentError(
-      `${what} is ${source.size} bytes; the Uploads API takes at most ${MAX_UPLOAD_BYTES} bytes (8 GiB) per upload.`,
+      `${what} is ${source.size} bytes, over the ${MAX_UPLOAD_BYTES} bytes (8 GiB) an upload can hold.`,
     );
   }
 }
 
 /** A resume must be for this file, unchanged, cut the same way, and not yet expired. */
 function checkResume(resume: UploadResume, source: FileSource, partSize: number | undefined): void {
-  const restart = "Start a new upload: call uploadFile without resume.";
+  const restart = "Leave resume out to start a new upload.";
   if (resume.bytes !== source.size || (resume.mtimeMs !== undefined && resume.mtimeMs !== source.mtimeMs)) {
     throw new InvalidArgumentError(
       `resume is for a ${resume.bytes}-byte file that has changed or is not this one (${source.size} bytes). ${restart}`,
@@ -168,13 +179,10 @@ function checkResume(resume: UploadResume, source: FileSource, partSize: number 
       `resume cut the file into ${resume.partSize}-byte parts; leave partSize out or pass ${resume.partSize}.`,
     );
   }
-  if (resume.partIds.length !== partPlan(resume.bytes, resume.partSize).length) {
-    throw new InvalidArgumentError("resume does not match its own part size; pass it unchanged.");
-  }
   if (Date.now() >= resume.expiresAt * 1000) {
     throw new InvalidArgumentError(
       `upload ${resume.uploadId} expired at ${new Date(resume.expiresAt * 1000).toISOString()}: ` +
-        `an upload can only be completed within an hour of its creation. ${restart}`,
+        `uploads last an hour. ${restart}`,
     );
   }
 }
@@ -183,13 +191,18 @@ function checkResume(resume: UploadResume, source: FileSource, partSize: number 
 function checkCompleted(upload: Upload, size: number): void {
   if (upload.status !== "completed" || upload.bytes !== size || !upload.file) {
     throw new Error(
-      `the server reported the upload ${upload.status} with ${upload.bytes} bytes` +
-        `${upload.file ? "" : " and no file"}, expected completed with ${size} bytes and a file`,
+      `the upload came back ${upload.status} with ${upload.bytes} bytes${upload.file ? "" : " and no file"}, not completed with ${size}`,
     );
   }
 }
 
-/** Cancels an upload that will not be completed; a failure here must not hide the real error. */
-async function cancelQuietly(client: UploadTransport["operations"], uploadId: string): Promise<void> {
-  await client.cancelUpload(uploadId, { maxRetries: 1, timeoutMs: 10_000 }).catch(() => {});
+/**
+ * Cancels an upload that will not be completed; a failure here must not hide the real error.
+ * Resolves to whether the server reports the upload cancelled.
+ */
+async function cancelQuietly(client: UploadTransport["operations"], uploadId: string): Promise<boolean> {
+  return client.cancelUpload(uploadId, { maxRetries: 1, timeoutMs: 10_000 }).then(
+    (upload) => upload.status === "cancelled",
+    () => false,
+  );
 }

@@ -43,7 +43,7 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     [
       "a file over 8 GiB",
       () => ["upload", join(dir, "huge.bin"), "--purpose", "batch", "--mime-type", "application/octet-stream"],
-      /at most 8589934592 bytes/,
+      /over the 8589934592 bytes \(8 GiB\) an upload can hold/,
     ],
     [
       "add-part --data that is missing",

@@ -11,6 +11,26 @@ describe("refused before any request", () => {
   });
 
   it.each([
+    ["a line break inside", `${SECRET}\n# project key`],
+    ["a character beyond ASCII", `${SECRET}\u2026`],
+  ])("an API key with %s, without quoting it", (_, apiKey) => {
+    const error = (() => {
+      try {
+        createUploadsClient({ apiKey, baseUrl: "https://x.test" });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/apiKey has a line break or a non-ASCII character: was it pasted whole/);
+    expect(inspect(error)).not.toContain(SECRET);
+  });
+
+  it("an API key that is not a string", () => {
+    expect(() => createUploadsClient({ apiKey: 123 as unknown as string })).toThrow(/apiKey must be a string/);
+  });
+
+  it.each([
     ["not a URL", "api.openai.com", /is not a URL/],
     ["ftp", "ftp://x.test", /must use https/],
     ["plain http to a remote host", "http://api.example.com/v1", /clear text.*allowInsecureHttp/],

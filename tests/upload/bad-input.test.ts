@@ -38,7 +38,10 @@ describe("uploadFile refuses, before any request", () => {
     const huge = join(scratch, "huge.bin");
     await writeFile(huge, "");
     await truncate(huge, MAX_UPLOAD_BYTES + 1);
-    await refused({ file: huge, purpose: "batch", mimeType: "application/octet-stream" }, /at most 8589934592 bytes/);
+    await refused(
+      { file: huge, purpose: "batch", mimeType: "application/octet-stream" },
+      /over the 8589934592 bytes \(8 GiB\) an upload can hold/,
+    );
   });
 
   it("an unknown purpose", async () => {
@@ -65,6 +68,6 @@ describe("uploadFile refuses, before any request", () => {
   });
 
   it("a Blob without a name, asking for filename", async () => {
-    await refused({ file: new Blob(["abc"]), purpose: "batch" }, /filename is required/);
+    await refused({ file: new Blob(["abc"]), purpose: "batch" }, /a Blob without a name needs filename/);
   });
 });

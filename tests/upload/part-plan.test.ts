@@ -36,7 +36,11 @@ describe("partPlan", () => {
     expect(parts.at(-1)).toEqual({ index: 127, start: 127 * MAX_PART_BYTES, end: MAX_UPLOAD_BYTES - 1 });
   });
 
-  it.each([0, -1, 1.5, MAX_PART_BYTES + 1, Number.NaN])("refuses part size %s", (size) => {
+  it.each([0, -1, 1.5, Number.NaN])("refuses part size %s rather than loop forever", (size) => {
     expect(() => partPlan(10, size)).toThrow(RangeError);
+  });
+
+  it.each([-1, 0.5, Number.POSITIVE_INFINITY])("refuses total size %s", (total) => {
+    expect(() => partPlan(total, 4)).toThrow(RangeError);
   });
 });

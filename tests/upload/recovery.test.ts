@@ -61,6 +61,48 @@ describe("abort", () => {
     expect(local.stats.byOperation.completeUpload).toBe(0);
   });
 
+  it("does not claim a cancel when the upload completed while the abort came in", async () => {
+    const local = await server();
+    const file = await randomFile(4 * KiB);
+    const controller = new AbortController();
+    // The server completes the upload, and the caller aborts before the answer is read.
+    const client = clientFor(local.url, "fetch", {
+      fetch: async (request) => {
+        const response = await fetch(request);
+        if (!request.url.endsWith("/complete")) return response;
+        controller.abort();
+        throw new DOMException("The operation was aborted.", "AbortError");
+      },
+    });
+    const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
+    const error = await uploadFile(client, { ...options, signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect((error as Error).message).toMatch(/upload (upload_\w+) could not be cancelled and may have completed/);
+    const uploadId = /upload (upload_\w+)/.exec((error as Error).message)?.[1] ?? "";
+    expect(local.getUpload(uploadId)?.upload.status).toBe("completed");
+  });
+
+  it.each(transports)("rejects with what onProgress threw over %s, and cancels the upload", async (t) => {
+    const local = await server();
+    const file = await randomFile(8 * KiB);
+    const thrown = new Error("bug in a progress bar");
+    let calls = 0;
+    const error = await uploadFile(clientFor(local.url, t), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      partSize: KiB,
+      onProgress: () => {
+        if (++calls === 3) throw thrown;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(thrown);
+    expect(calls).toBe(3); // never called again once it threw
+    const [upload] = local.listUploads();
+    expect(upload?.upload.status).toBe("cancelled");
+    expect(local.stats.byOperation.completeUpload).toBe(0);
+  });
+
   it("sends nothing when the signal has already fired", async () => {
     const local = await server();
     const file = await randomFile(10);
@@ -106,6 +148,7 @@ describe("resume", () => {
     expect(failure.cause).toBeInstanceOf(InternalServerError);
     expect(failure.message).toContain(failure.uploadId);
     expect(failure.message).toMatch(/4 of 11 parts/);
+    expect(failure.completionUnknown).toBe(false);
     expect(JSON.parse(JSON.stringify(failure.resume))).toEqual(failure.resume);
     expect(local.getUpload(failure.uploadId)?.upload.status).toBe("pending");
     expect(inspect(failure)).not.toContain(API_KEY);
@@ -131,6 +174,30 @@ describe("resume", () => {
     expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
   });
 
+  it("says the upload has most likely completed when completeUpload's answer was lost and its retry refused", async () => {
+    const local = await server();
+    const file = await randomFile(4 * KiB);
+    let lost = false;
+    // The server completes the upload; the connection drops before the answer arrives.
+    const client = clientFor(local.url, "fetch", {
+      fetch: async (request) => {
+        const response = await fetch(request);
+        if (lost || !request.url.endsWith("/complete")) return response;
+        lost = true;
+        throw new TypeError("fetch failed");
+      },
+    });
+    const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
+    const error = await uploadFile(client, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UploadFileError);
+    const failure = error as UploadFileError;
+    expect(failure.completionUnknown).toBe(true);
+    expect(failure.message).toMatch(/4 of 4 parts sent: .*most likely completed: look for its File/);
+    expect(failure.message).not.toMatch(/Pass `resume`/);
+    expect(local.getUpload(failure.uploadId)?.upload.status).toBe("completed");
+    expect(local.stats.byOperation.completeUpload).toBe(2);
+  });
+
   it("says the upload expired, without a request, when the resume comes after an hour", async () => {
     const local = await server();
     const file = await randomFile(3 * KiB);
@@ -149,7 +216,7 @@ describe("resume", () => {
       resume: { ...resume, partIds: [...resume.partIds] },
     });
     await expect(promise).rejects.toThrow(InvalidArgumentError);
-    await expect(promise).rejects.toThrow(/upload_old expired at .*within an hour.*without resume/);
+    await expect(promise).rejects.toThrow(/upload_old expired at .*uploads last an hour. Leave resume out/);
     expect(local.stats.requests).toBe(0);
   });
 
@@ -171,7 +238,23 @@ describe("resume", () => {
     await expect(uploadFile(clientFor(local.url), { ...base, resume: "oaiu1.%%%" })).rejects.toThrow(
       /not a resume token/,
     );
-    expect(local.stats.requests).toBe(0);
+    // A File of the same size but another lastModified is another file.
+    const [first, second] = [1_700_000_000_000, 1_700_000_000_001].map(
+      (lastModified) => new File([file.bytes], "same.bin", { type: "text/plain", lastModified }),
+    );
+    const failing = clientFor(local.url, "fetch", {
+      maxRetries: 0,
+      fetch: async (request) => (request.url.endsWith("/parts") ? Response.json({}, { status: 500 }) : fetch(request)),
+    });
+    const failure = (await uploadFile(failing, { file: first as File, purpose: "batch" }).catch(
+      (e: unknown) => e,
+    )) as UploadFileError;
+    expect(failure.resume.mtimeMs).toBe(1_700_000_000_000);
+    const requestsBefore = local.stats.requests;
+    await expect(
+      uploadFile(clientFor(local.url), { file: second as File, purpose: "batch", resume: failure.resume }),
+    ).rejects.toThrow(/has changed or is not this one/);
+    expect(local.stats.requests).toBe(requestsBefore);
   });
 });
 

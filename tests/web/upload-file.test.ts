@@ -65,7 +65,7 @@ describe("uploadFile from the web entry", () => {
     const { client, sent } = recordingClient(local.url);
     const path = uploadFile(client, { file: "/data/train.jsonl", purpose: "fine-tune" });
     await expect(path).rejects.toThrow(InvalidArgumentError);
-    await expect(path).rejects.toThrow(/paths can only be opened under Node; pass a Blob or File/);
+    await expect(path).rejects.toThrow(/is a path; outside Node, pass a Blob or File/);
     const untyped = uploadFile(client, { file: new Blob(["x"]), filename: "blob.bin", purpose: "assistants" });
     await expect(untyped).rejects.toThrow(/MIME type of "blob.bin".*pass mimeType/);
     expect(sent).toEqual([]);

@@ -85,8 +85,6 @@ export function httpTransport(internals: ClientInternals, path: string, concurre
     sendPart: (partRequest) =>
       internals.invoke({
         operationId: "addUploadPart",
-        method: "post",
-        path: "/uploads/{upload_id}/parts",
         pathParams: { upload_id: partRequest.uploadId },
         options: partRequest.options,
         send: (init) => attempt(partRequest, init),

@@ -13,9 +13,7 @@ import { md5Hex } from "./md5.js";
 export const webPlatform: UploadPlatform = {
   async openSource(file) {
     if (typeof file === "string") {
-      throw new InvalidArgumentError(
-        `file ${JSON.stringify(file)} is a path, and paths can only be opened under Node; pass a Blob or File here.`,
-      );
+      throw new InvalidArgumentError(`file ${JSON.stringify(file)} is a path; outside Node, pass a Blob or File.`);
     }
     return blobSource(file);
   },
