@@ -1,8 +1,10 @@
 /**
  * `npm run spec:diff [REF] [-- --base FILE --revision FILE]`: reports what changed in
- * openapi/uploads.yaml against a git ref (default: the spec as it was before its latest
- * change) with `redocly diff`, and fails on a breaking (major) change unless the major
- * of `info.version` was raised.
+ * openapi/uploads.yaml against a git ref with `redocly diff`, and fails on a breaking (major)
+ * change unless the major of `info.version` was raised. The default ref is the commit that
+ * introduced the working tree's `info.version`, so that every change made under one version
+ * is judged together however many commits it took; when that version is not committed yet,
+ * the last committed spec.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -30,28 +32,50 @@ async function git(args: string[]): Promise<string> {
   return (await run("git", args, { maxBuffer: 16 * 1024 * 1024 })).stdout;
 }
 
-/** Picks the ref to compare with: the last commit if the spec has uncommitted edits, else the one before its last change. */
+/** `info.version` of a spec's text; undefined when the text is not YAML with one. */
+function versionOf(text: string): string | undefined {
+  try {
+    const version = (parse(text) as { info?: { version?: unknown } } | null)?.info?.version;
+    return typeof version === "string" ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ref to compare with by default (see the top of this file); undefined when there is none. */
 async function defaultRef(): Promise<string | undefined> {
   // A repository without commits (or a checkout without git) has no earlier spec to compare with.
   const head = await git(["rev-parse", "--verify", "--quiet", "HEAD"]).catch(() => "");
   if (!head.trim()) return undefined;
-  const dirty = (await git(["status", "--porcelain", "--", SPEC])).trim() !== "";
-  const commits = (await git(["log", "--format=%H", "-n", "2", "--", SPEC])).split("\n").filter(Boolean);
-  if (dirty) return commits[0];
-  const last = commits[0];
-  if (!last) return undefined;
-  const parent = await git(["rev-parse", "--verify", "--quiet", `${last}^`]).catch(() => "");
-  return parent.trim() && commits[1] ? `${last}^` : undefined;
+  const current = versionOf(await readFile(SPEC, "utf8"));
+  const commits = (await git(["log", "--format=%H", "--", SPEC])).split("\n").filter(Boolean);
+  let introduced: string | undefined;
+  for (const commit of commits) {
+    const text = await git(["show", `${commit}:${SPEC}`]).catch(() => undefined);
+    if (text === undefined) break; // the spec was deleted in this commit: history before it is another file
+    if (versionOf(text) !== current) return introduced ?? commit;
+    introduced = commit;
+  }
+  return introduced;
 }
 
 const major = (version: unknown) => Number.parseInt(String(version).split(".")[0] ?? "", 10);
 
-async function diff(baseFile: string, revisionFile: string): Promise<number> {
+/** Parses a spec so that broken YAML is named here, before Redocly would fail on it with a stack. */
+async function readSpec(file: string, label: string): Promise<{ info?: { version?: unknown } } | null> {
+  try {
+    return parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new Error(
+      `${label} is not valid YAML: ${(error as Error).message.split("\n")[0]?.replace(/:$/, "")}; \`npm run generate\` shows where.`,
+    );
+  }
+}
+
+async function diff(baseFile: string, revisionFile: string, baseLabel = baseFile): Promise<number> {
+  const [base, revision] = await Promise.all([readSpec(baseFile, baseLabel), readSpec(revisionFile, revisionFile)]);
   const stdout = await redocly(["diff", baseFile, revisionFile, "--config", "redocly.yaml", "--format", "json"]);
   const report = JSON.parse(stdout) as DiffReport;
-  const [base, revision] = await Promise.all(
-    [baseFile, revisionFile].map(async (f) => parse(await readFile(f, "utf8"))),
-  );
   const versions = { base: base?.info?.version, revision: revision?.info?.version };
 
   for (const change of report.changes) {
@@ -63,6 +87,14 @@ async function diff(baseFile: string, revisionFile: string): Promise<number> {
     `${breaking} major, ${minor} minor, ${patch} patch; info.version ${versions.base} -> ${versions.revision}`,
   );
   if (breaking === 0) return 0;
+  for (const version of [versions.base, versions.revision]) {
+    if (Number.isNaN(major(version))) {
+      console.error(
+        `spec:diff: info.version ${JSON.stringify(version)} is not MAJOR.MINOR.PATCH, so no major can be compared`,
+      );
+      return 1;
+    }
+  }
   if (major(versions.revision) > major(versions.base)) {
     console.log("spec:diff: breaking changes announced by a new major version");
     return 0;
@@ -91,7 +123,7 @@ async function main(): Promise<number> {
     const baseFile = join(dir, "base.yaml");
     await writeFile(baseFile, await git(["show", `${ref}:${SPEC}`]));
     console.log(`spec:diff: ${SPEC} at ${ref} -> working tree`);
-    return await diff(baseFile, values.revision ?? SPEC);
+    return await diff(baseFile, values.revision ?? SPEC, `${SPEC} at ${ref}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

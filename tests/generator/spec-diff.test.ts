@@ -1,4 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
 import { runScript } from "../support/run-script.js";
 
 const fixtures = "tests/generator/fixtures/diff";
@@ -25,5 +30,58 @@ describe("spec:diff", () => {
     const result = await diff("base.yaml", "compatible.yaml");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^0 major/m);
+  });
+});
+
+describe("spec:diff against git history", () => {
+  const script = resolve("scripts/spec-diff.ts");
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  /** A repository holding this spec, with `edits` committed one by one; returns its path. */
+  async function history(edits: Array<(spec: string) => string>): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "spec-history-"));
+    dirs.push(dir);
+    const git = (...args: string[]) =>
+      promisify(execFile)("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir });
+    await git("init", "-q");
+    await cp("openapi", join(dir, "openapi"), { recursive: true });
+    await cp("redocly.yaml", join(dir, "redocly.yaml"));
+    await git("add", ".");
+    await git("commit", "-qm", "spec 1.0.0");
+    const spec = join(dir, "openapi/uploads.yaml");
+    for (const [i, edit] of edits.entries()) {
+      await writeFile(spec, edit(await readFile(spec, "utf8")));
+      await git("commit", "-qam", `edit ${i}`);
+    }
+    return dir;
+  }
+
+  const dropFilename = (spec: string) =>
+    spec.replace("        - expires_at\n        - filename\n", "        - expires_at\n");
+  const reword = (spec: string) => spec.replace("The name of the file being uploaded.", "The file's name.");
+  const bump = (spec: string) => spec.replace("version: 1.0.0", "version: 2.0.0");
+
+  it("still refuses a breaking change once a later commit under the same version followed it", async () => {
+    const dir = await history([dropFilename, reword]);
+    const result = await runScript(script, [], { cwd: dir });
+    expect(result.stdout).toMatch(/1 major, 0 minor, 1 patch; info.version 1.0.0 -> 1.0.0/);
+    expect(result.code).toBe(1);
+  });
+
+  it("judges the changes since the version that announced them", async () => {
+    const dir = await history([(spec) => bump(dropFilename(spec)), reword]);
+    const result = await runScript(script, [], { cwd: dir });
+    expect(result.stdout).toMatch(/0 major, 0 minor, 1 patch; info.version 2.0.0 -> 2.0.0/);
+    expect(result.code).toBe(0);
+  });
+
+  it("names broken YAML instead of failing inside Redocly", async () => {
+    const dir = await history([]);
+    await writeFile(join(dir, "openapi/uploads.yaml"), "openapi: [\n");
+    const result = await runScript(script, [], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^spec:diff: openapi\/uploads.yaml is not valid YAML: .*line \d+/m);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });
