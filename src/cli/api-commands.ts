@@ -1,11 +1,11 @@
 import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
 import { type Command, Option } from "commander";
-import { MAX_PART_BYTES, UPLOAD_PURPOSES } from "../core/limits.js";
+import { FILE_EXPIRY_SECONDS, MAX_PART_BYTES, UPLOAD_PURPOSES } from "../core/limits.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import type { UploadPurpose } from "../types.js";
 import type { CommandContext } from "./context.js";
-import { collect, integerAtLeast } from "./values.js";
+import { collect, integerIn } from "./values.js";
 
 type Run = (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) => (...args: unknown[]) => Promise<void>;
 
@@ -14,11 +14,15 @@ export function addApiCommands(program: Command, run: Run): void {
   program
     .command("create")
     .description("Create an upload (status pending) that parts can then be added to")
-    .requiredOption("--bytes <n>", "size of the whole file in bytes", integerAtLeast(0))
+    .requiredOption("--bytes <n>", "size of the whole file in bytes", integerIn(0))
     .requiredOption("--filename <name>", "name of the file to create")
     .requiredOption("--mime-type <type>", "MIME type of the file, e.g. text/jsonl")
     .addOption(new Option("--purpose <purpose>", "what the file is for").choices(UPLOAD_PURPOSES).makeOptionMandatory())
-    .option("--expires-after-seconds <s>", "expire the file this long after creation (3600-2592000)", integerAtLeast(1))
+    .option(
+      "--expires-after-seconds <s>",
+      `expire the file this long after creation (${FILE_EXPIRY_SECONDS.min}-${FILE_EXPIRY_SECONDS.max})`,
+      integerIn(FILE_EXPIRY_SECONDS.min, FILE_EXPIRY_SECONDS.max),
+    )
     .action(
       run(
         async (

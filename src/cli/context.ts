@@ -14,6 +14,7 @@ export interface GlobalOptions {
   apiKey?: string;
   baseUrl?: string;
   json?: boolean;
+  allowInsecureHttp?: boolean;
 }
 
 /** What a command needs: its IO, the global options, a client on demand and the interrupt signal. */
@@ -35,8 +36,12 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
     signal,
     client: () => {
       const apiKey = globals.apiKey ?? io.env.OPENAI_API_KEY;
-      if (!apiKey) throw new InvalidArgumentError("No API key: pass --api-key or set OPENAI_API_KEY.");
-      return createUploadsClient({ apiKey, baseUrl: globals.baseUrl ?? io.env.OPENAI_BASE_URL });
+      if (!apiKey?.trim()) throw new InvalidArgumentError("No API key: pass --api-key or set OPENAI_API_KEY.");
+      return createUploadsClient({
+        apiKey,
+        baseUrl: globals.baseUrl ?? io.env.OPENAI_BASE_URL,
+        allowInsecureHttp: globals.allowInsecureHttp,
+      });
     },
     result: (value) => io.stdout.write(`${JSON.stringify(value, null, globals.json ? undefined : 2)}\n`),
     say: (line) => io.stderr.write(`${line}\n`),

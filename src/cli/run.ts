@@ -35,6 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     .option("--api-key <key>", "API key (default: $OPENAI_API_KEY)")
     .option("--base-url <url>", "API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
     .option("--json", "print one compact JSON document on stdout")
+    .option("--allow-insecure-http", "allow http:// to a host other than this machine (the key crosses in clear text)")
     .showHelpAfterError(`(run \`${NAME} --help\` for usage)`)
     .exitOverride()
     .configureOutput({
@@ -57,7 +58,9 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     await program.parseAsync([...argv], { from: "user" });
     return EXIT.ok;
   } catch (error) {
-    return report(error, io, program.opts<GlobalOptions>().json === true, interrupt.signal.aborted);
+    // A usage error can stop parsing before --json is read into the options.
+    const json = program.opts<GlobalOptions>().json === true || argv.includes("--json");
+    return report(error, io, json, interrupt.signal.aborted);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -68,7 +71,10 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
 function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean): number {
   if (error instanceof CommanderError) {
     // commander has already printed the message (and the help hint) to stderr
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error.exitCode === 0) return EXIT.ok;
+    const message = error.message.replace(/^error: /, "");
+    if (json) io.stdout.write(`${JSON.stringify({ error: { type: "UsageError", message } })}\n`);
+    return EXIT.usage;
   }
   const code =
     error instanceof InvalidArgumentError
@@ -76,16 +82,38 @@ function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean):
       : interrupted && error instanceof APIUserAbortError
         ? EXIT.interrupted
         : EXIT.failure;
-  const message = (error as Error)?.message ?? String(error);
+  const message = inShellTerms((error as Error)?.message ?? String(error));
   io.stderr.write(`${NAME}: ${message}\n`);
   if (code === EXIT.usage) io.stderr.write(`(run \`${NAME} --help\` for usage)\n`);
   if (json) io.stdout.write(`${JSON.stringify({ error: describe(error) })}\n`);
   return code;
 }
 
+/**
+ * The library words its advice for code (`pass mimeType`); on a command line the same advice
+ * names the flag. Each pair is pinned by a test of the command line.
+ */
+const SHELL_TERMS: ReadonlyArray<[string, string]> = [
+  ["pass allowInsecureHttp: true", "pass --allow-insecure-http"],
+  ["pass mimeType", "pass --mime-type"],
+  ["Pass `resume` to uploadFile to send the rest", "Run the command above to send the rest"],
+  [
+    "pass the `resumeToken` or `resume` of the UploadFileError that stopped the upload, unchanged",
+    "pass the token (or @FILE holding it) that a failed upload printed, unchanged",
+  ],
+  ["Leave resume out to start a new upload", "Leave --resume out to start a new upload"],
+];
+
+function inShellTerms(message: string): string {
+  return SHELL_TERMS.reduce((text, [code, shell]) => text.replace(code, shell), message);
+}
+
 /** The JSON form of an error for `--json`. */
 function describe(error: unknown): Record<string, unknown> {
-  const base = { type: (error as Error)?.name ?? "Error", message: (error as Error)?.message ?? String(error) };
+  const base = {
+    type: (error as Error)?.name ?? "Error",
+    message: inShellTerms((error as Error)?.message ?? String(error)),
+  };
   if (error instanceof APIError) return { ...base, status: error.status, request_id: error.requestId ?? null };
   if (error instanceof UploadFileError) {
     return {

@@ -1,12 +1,16 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { UPLOAD_PURPOSES } from "../core/limits.js";
+import { FILE_EXPIRY_SECONDS, UPLOAD_PURPOSES } from "../core/limits.js";
 import { APIUserAbortError } from "../errors/connection.js";
+import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UploadFileError } from "../errors/upload-file.js";
 import type { UploadPurpose } from "../types.js";
 import { uploadFile } from "../upload/node/upload-file.js";
 import type { CommandContext } from "./context.js";
 import { barDisplay, lineDisplay } from "./progress-display.js";
-import { integerAtLeast, parsePartSize, shellQuote } from "./values.js";
+import { integerIn, parsePartSize, shellQuote } from "./values.js";
 
 interface UploadOptions {
   purpose: UploadPurpose;
@@ -31,10 +35,14 @@ export function addUploadCommand(program: Command, run: Run): void {
     .option("--filename <name>", "name of the file to create (default: the file's base name)")
     .option("--mime-type <type>", "MIME type (default: from the extension)")
     .option("--part-size <size>", "bytes per part, up to 64MiB (e.g. 8MiB)", parsePartSize, 64 * 1024 * 1024)
-    .option("--concurrency <n>", "parts in flight at once (default 4)", integerAtLeast(1))
+    .option("--concurrency <n>", "parts in flight at once (default 4)", integerIn(1))
     .option("--no-md5", "do not compute and send the file's MD5")
-    .option("--expires-after-seconds <s>", "expire the file this long after creation", integerAtLeast(1))
-    .option("--resume <token>", "continue the upload a failed run printed a token for")
+    .option(
+      "--expires-after-seconds <s>",
+      `expire the file this long after creation (${FILE_EXPIRY_SECONDS.min}-${FILE_EXPIRY_SECONDS.max})`,
+      integerIn(FILE_EXPIRY_SECONDS.min, FILE_EXPIRY_SECONDS.max),
+    )
+    .option("--resume <token>", "continue the upload a failed run printed a token (or @FILE holding it) for")
     .action(
       run(async (ctx, file: string, opts: UploadOptions) => {
         const display = ctx.io.stderr.isTTY
@@ -52,7 +60,7 @@ export function addUploadCommand(program: Command, run: Run): void {
             ...(opts.expiresAfterSeconds
               ? { expiresAfter: { anchor: "created_at", seconds: opts.expiresAfterSeconds } }
               : {}),
-            ...(opts.resume ? { resume: opts.resume } : {}),
+            ...(opts.resume ? { resume: await readResumeOption(opts.resume) } : {}),
             signal: ctx.signal,
             onProgress: (progress) => display.update(progress),
           });
@@ -62,14 +70,39 @@ export function addUploadCommand(program: Command, run: Run): void {
           display.stop();
           // A completion of unknown outcome has nothing left to resume.
           if (error instanceof UploadFileError && !error.completionUnknown) {
-            ctx.say(`resume token: ${error.resumeToken}`);
-            ctx.say(`to continue: ${continueCommand(ctx, file, opts, error.resumeToken)}`);
+            const resume = await resumeArgument(error);
+            ctx.say(resume.startsWith("@") ? `resume token saved to ${resume.slice(1)}` : `resume token: ${resume}`);
+            ctx.say(`to continue: ${continueCommand(ctx, file, opts, resume)}`);
           }
           if (error instanceof APIUserAbortError && ctx.signal.aborted) ctx.say("interrupted");
           throw error;
         }
       }),
     );
+}
+
+// A token holds every part id; past this it is saved to a file rather than put in a command line.
+const LONGEST_TOKEN_ARGUMENT = 4096;
+
+/** The `--resume` value for a failed upload: its token, or `@FILE` when the token is long. */
+async function resumeArgument(error: UploadFileError): Promise<string> {
+  const token = error.resumeToken;
+  if (token.length <= LONGEST_TOKEN_ARGUMENT) return token;
+  const path = join(tmpdir(), `openai-uploads-${error.uploadId}.resume`);
+  await writeFile(path, `${token}\n`);
+  return `@${path}`;
+}
+
+/** `--resume TOKEN` as given, or `--resume @FILE` read from FILE. */
+async function readResumeOption(value: string): Promise<string> {
+  if (!value.startsWith("@")) return value;
+  const path = value.slice(1);
+  const text = await readFile(path, "utf8").catch(() => {
+    throw new InvalidArgumentError(
+      `--resume ${value}: cannot read ${path}; pass the token, or @FILE of a file holding it.`,
+    );
+  });
+  return text.trim();
 }
 
 /** The exact command that resumes, without the API key (it stays in the environment). */

@@ -30,13 +30,18 @@ export function parsePartSize(value: string): number {
   return size;
 }
 
-/** A whole number, at least `min`. */
-export function integerAtLeast(min: number): (value: string) => number {
+/** A whole number from `min` to `max` (by default, as large as is safe). */
+export function integerIn(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-      throw new UsageError(`expected a whole number >= ${min}.`);
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+      throw new UsageError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `expected a whole number >= ${min}.`
+          : `expected a whole number from ${min} to ${max}.`,
+      );
     }
-    return Number(value);
+    return number;
   };
 }
 

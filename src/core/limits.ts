@@ -12,5 +12,8 @@ export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
 /** An upload expires this many seconds after it was created. */
 export const UPLOAD_TTL_SECONDS = 60 * 60;
 
+/** The range of `expires_after.seconds` on create: one hour to 30 days. */
+export const FILE_EXPIRY_SECONDS = { min: 3600, max: 30 * 24 * 60 * 60 } as const;
+
 /** The purposes `createUpload` accepts, as the spec lists them. */
 export const UPLOAD_PURPOSES = ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"] as const;

@@ -11,6 +11,7 @@ beforeAll(async () => {
   server = await startLocalServer();
   dir = await mkdtemp(join(tmpdir(), "cli-bad-input-"));
   await writeFile(join(dir, "small.txt"), "hello");
+  await writeFile(join(dir, "data.unknownext"), "hello");
   await writeFile(join(dir, "huge.bin"), "");
   await truncate(join(dir, "huge.bin"), 8 * 1024 ** 3 + 1);
 });
@@ -56,6 +57,50 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
       /32 hex digits/,
     ],
     ["no API key", () => ["cancel", "--upload-id", "upload_1"], /No API key: pass --api-key or set OPENAI_API_KEY/, {}],
+    [
+      "a blank --api-key",
+      () => ["--api-key", "  ", "cancel", "--upload-id", "upload_1"],
+      /No API key: pass --api-key or set OPENAI_API_KEY/,
+      {},
+    ],
+    [
+      "--expires-after-seconds under an hour",
+      () => [
+        "create",
+        "--bytes",
+        "1",
+        "--filename",
+        "a.txt",
+        "--mime-type",
+        "text/plain",
+        "--purpose",
+        "batch",
+        "--expires-after-seconds",
+        "5",
+      ],
+      /'--expires-after-seconds <s>' argument '5' is invalid. expected a whole number from 3600 to 2592000/,
+    ],
+    [
+      "an extension with no known MIME type, naming the flag",
+      () => ["upload", join(dir, "data.unknownext"), "--purpose", "batch"],
+      /from its extension; pass --mime-type\./,
+    ],
+    [
+      "a --resume that is not a token",
+      () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--resume", "garbage"],
+      /not a resume token or state; pass the token \(or @FILE holding it\) that a failed upload printed/,
+    ],
+    [
+      "a --resume @FILE that cannot be read",
+      () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--resume", `@${join(dir, "none.resume")}`],
+      /--resume @.*none.resume: cannot read/,
+    ],
+    ["serve --port 70000", () => ["serve", "--port", "70000"], /expected a whole number from 0 to 65535/],
+    [
+      "serve --data-dir on a file",
+      () => ["serve", "--data-dir", join(dir, "small.txt")],
+      /small.txt is a file; pass a directory/,
+    ],
   ];
 
   it.concurrent.each(cases)("%s", async (_name, args, message, env = KEY) => {
@@ -69,6 +114,35 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     expect(result.stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
     expect(result.stdout).toBe("");
     expect(server.stats.requests).toBe(before);
+  });
+
+  it("plain http to another host names the flag that allows it, and the flag does", async () => {
+    // 0.0.0.0 reaches this machine on Linux, yet is not one of the loopback names the client trusts.
+    const remote = server.url.replace("127.0.0.1", "0.0.0.0");
+    const refused = await cli(["--base-url", remote, "cancel", "--upload-id", "upload_1"], KEY);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/clear text; use https:\/\/, or pass --allow-insecure-http\./);
+    const allowed = await cli(
+      ["--allow-insecure-http", "--base-url", remote, "cancel", "--upload-id", "upload_1"],
+      KEY,
+    );
+    expect(allowed.stderr).toMatch(/404 .*upload_1/);
+    expect(allowed.code).toBe(1);
+  });
+
+  it("--json reports a usage error as one JSON document too", async () => {
+    const result = await cli(["--json", "upload", join(dir, "small.txt")], KEY);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { type: "UsageError", message: "required option '--purpose <purpose>' not specified" },
+    });
+  });
+
+  it("serve on a port in use exits 2 and says so", async () => {
+    const port = new URL(server.url).port;
+    const result = await cli(["serve", "--port", port]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`port ${port} is in use; pick another --port`));
   });
 
   it("--help and --version exit 0 on stdout", async () => {

@@ -151,51 +151,62 @@ describe("upload against the local server", () => {
     }
   });
 
-  it("prints a resume token and the command that continues, which finishes the upload", async () => {
-    // Every other part request fails with a 400 (not retried): each run gets further, then stops.
-    const flaky = await startLocalServer({
-      faults: { seed: 3, errorRate: 0.4, errorStatuses: [400], operations: ["addUploadPart"] },
-    });
-    try {
-      const file = await sampleFile(40_000, "resume me.bin");
-      let result = await cli(
-        [
-          "--base-url",
-          flaky.url,
-          "upload",
-          file.path,
-          "--purpose",
-          "batch",
-          "--part-size",
-          "4KB",
-          "--concurrency",
-          "1",
-        ],
-        KEY,
-      );
-      expect(result.code).toBe(1);
-      for (let run = 0; run < 20 && result.code !== 0; run++) {
-        expect(result.stderr).toMatch(/resume token: oaiu1\.\S+/);
-        const command = /to continue: (openai-uploads .*)$/m.exec(result.stderr)?.[1] ?? "";
-        expect(command).toContain("'");
-        expect(command).not.toContain(KEY.OPENAI_API_KEY);
-        // run the printed command through a shell, exactly as a user would paste it
-        const shell = await promisify(execFile)("sh", ["-c", command.replace(/^openai-uploads/, `node ${BIN}`)], {
-          env: { ...process.env, ...KEY },
-        }).then(
-          ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-          (e: { code: number; stdout: string; stderr: string }) => e,
+  it.each([
+    ["in the command line", 40_000, "4KB", 0.4, false],
+    // ~150 parts: a token of several KB goes to a file, and the command reads it with @FILE
+    ["in a file once it is long", 150_000, "1000B", 0.05, true],
+  ])(
+    "prints the resume token %s and the command that continues, which finishes the upload",
+    async (_, size, partSize, errorRate, savedToFile) => {
+      // Some part requests fail with a 400 (not retried): each run gets further, then stops.
+      const flaky = await startLocalServer({
+        faults: { seed: 3, errorRate, errorStatuses: [400], operations: ["addUploadPart"] },
+      });
+      try {
+        const file = await sampleFile(size, "resume me.bin");
+        let result = await cli(
+          [
+            "--base-url",
+            flaky.url,
+            "upload",
+            file.path,
+            "--purpose",
+            "batch",
+            "--part-size",
+            partSize,
+            "--concurrency",
+            "1",
+          ],
+          KEY,
         );
-        result = { ...shell, signal: null };
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/Run the command above to send the rest before/);
+        let sawFile = false;
+        for (let run = 0; run < 40 && result.code !== 0; run++) {
+          expect(result.stderr).toMatch(/^resume token(: oaiu1\.\S+| saved to \/\S+\.resume)$/m);
+          sawFile ||= result.stderr.includes("resume token saved to");
+          const command = /to continue: (openai-uploads .*)$/m.exec(result.stderr)?.[1] ?? "";
+          expect(command).toContain("'");
+          expect(command).not.toContain(KEY.OPENAI_API_KEY);
+          // run the printed command through a shell, exactly as a user would paste it
+          const shell = await promisify(execFile)("sh", ["-c", command.replace(/^openai-uploads/, `node ${BIN}`)], {
+            env: { ...process.env, ...KEY },
+          }).then(
+            ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+            (e: { code: number; stdout: string; stderr: string }) => e,
+          );
+          result = { ...shell, signal: null };
+        }
+        expect(result.code).toBe(0);
+        expect(sawFile).toBe(savedToFile);
+        const upload = JSON.parse(result.stdout) as Upload;
+        expect(flaky.stats.byOperation.createUpload).toBe(1);
+        expect(await storedSha256(flaky, upload)).toBe(file.sha256);
+      } finally {
+        await flaky.close();
       }
-      expect(result.code).toBe(0);
-      const upload = JSON.parse(result.stdout) as Upload;
-      expect(flaky.stats.byOperation.createUpload).toBe(1);
-      expect(await storedSha256(flaky, upload)).toBe(file.sha256);
-    } finally {
-      await flaky.close();
-    }
-  });
+    },
+  );
 
   it("shows a progress bar under a pseudo-terminal", async () => {
     const file = await sampleFile(500_000);

@@ -12,7 +12,11 @@ const resumes = fc
     expiresAt: fc.integer({ min: 0, max: 2 ** 40 }),
     partSize: fc.integer({ min: 1, max: 4 * KiB }),
     parts: fc.array(fc.option(fc.string({ unit: "binary", minLength: 1 })), { minLength: 1, maxLength: 20 }),
-    mtimeMs: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: undefined }),
+    // JSON has no -0; a modification time is never negative anyway.
+    mtimeMs: fc.option(
+      fc.double({ min: 0, max: 1e15, noNaN: true }).map((ms) => ms + 0),
+      { nil: undefined },
+    ),
   })
   .map(
     ({ parts, partSize, mtimeMs, ...rest }): UploadResume => ({
