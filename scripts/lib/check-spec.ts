@@ -55,12 +55,27 @@ function resolvePointer(root: unknown, pointer: string): unknown {
   return node;
 }
 
+interface SchemaProblem {
+  instancePath?: string;
+  message?: string;
+  params?: { unevaluatedProperty?: string; additionalProperty?: string };
+}
+
 async function validateSchema(specPath: string, source: YamlSource): Promise<void> {
   try {
     await SwaggerParser.validate(resolve(specPath));
   } catch (error) {
-    const details = (error as { details?: Array<{ instancePath?: string; message?: string }> }).details;
+    const details = (error as { details?: SchemaProblem[] }).details;
     const first = details?.[0];
+    // ajv says only "must NOT have unevaluated properties": name the key, and point at its line.
+    const unknownKey = first?.params?.unevaluatedProperty ?? first?.params?.additionalProperty;
+    if (first?.instancePath !== undefined && unknownKey !== undefined) {
+      fail(
+        source,
+        `#${first.instancePath}/${unknownKey.replaceAll("~", "~0").replaceAll("/", "~1")}`,
+        `not a valid OpenAPI document: "${unknownKey}" is not allowed in ${first.instancePath || "/"} (misspelt, or in the wrong place?)`,
+      );
+    }
     if (first?.instancePath !== undefined) {
       fail(
         source,

@@ -30,8 +30,7 @@ export async function readYamlSource(path: string): Promise<YamlSource> {
     file,
     value: doc.toJS(),
     locate(pointer) {
-      const node = nodeAt(doc.contents, pointerTokens(pointer));
-      const offset = node?.range?.[0];
+      const offset = nodeAt(doc.contents, pointerTokens(pointer))?.range?.[0];
       return offset === undefined ? undefined : lineCounter.linePos(offset);
     },
   };
@@ -44,15 +43,28 @@ export function pointerTokens(pointer: string): string[] {
   return path.split("/").map((t) => decodeURIComponent(t).replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
-// Walks as deep as the pointer resolves, so a missing key still points at its parent.
+/**
+ * Walks as deep as the pointer resolves, so a missing key still points at its parent. A map
+ * entry is found at its key, where the reader looks for it, rather than at its value, which
+ * for a block starts on the next line.
+ */
 function nodeAt(root: Node | null, tokens: string[]): Node | null {
   let node = root;
+  let found = root;
   for (const token of tokens) {
     let next: unknown;
-    if (isMap(node)) next = node.items.find((p) => isScalar(p.key) && String(p.key.value) === token)?.value;
-    else if (isSeq(node)) next = node.items[Number(token)];
-    if (!next || typeof next !== "object") return node;
+    let at: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === token);
+      next = pair?.value;
+      at = pair?.key;
+    } else if (isSeq(node)) {
+      next = at = node.items[Number(token)];
+    }
+    if (!at || typeof at !== "object") return found;
+    found = at as Node;
+    if (!next || typeof next !== "object") return found;
     node = next as Node;
   }
-  return node;
+  return found;
 }

@@ -35,11 +35,15 @@ describe("a broken spec fails cleanly and leaves generated/ untouched", () => {
     ["unresolved-ref.yaml", /unresolved-ref\.yaml:48:\d+: unresolved \$ref "#\/components\/schemas\/Thingy"/],
     [
       "schema-error.yaml",
-      /schema-error\.yaml:44:\d+: not a valid OpenAPI document: .*must have required property 'description'/,
+      /schema-error\.yaml:43:9: not a valid OpenAPI document: .*must have required property 'description'/,
+    ],
+    [
+      "unknown-key.yaml",
+      /unknown-key\.yaml:43:7: not a valid OpenAPI document: "respons" is not allowed in \/paths\/~1things~1\{thing_id\}~1parts\/post \(misspelt/,
     ],
     [
       "missing-operation-id.yaml",
-      /missing-operation-id\.yaml:19:\d+: POST \/things\/\{thing_id\}\/parts needs an operationId/,
+      /missing-operation-id\.yaml:18:5: POST \/things\/\{thing_id\}\/parts needs an operationId/,
     ],
     [
       "lint-error.yaml",
