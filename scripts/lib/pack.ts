@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
 /** What `files` in package.json ships besides dist/; copied into the staging directory as they are. */
-const SHIPPED_AS_IS = ["package.json", "README.md", "LICENSE", "openapi"];
+const SHIPPED_AS_IS = ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "openapi"];
 
 /**
  * Builds and packs the package the way `npm pack` would (prepack's `tsc -p tsconfig.build.json`,
@@ -18,6 +18,7 @@ const SHIPPED_AS_IS = ["package.json", "README.md", "LICENSE", "openapi"];
  * written to `destination`.
  */
 export async function packTarball(destination: string): Promise<string> {
+  await mkdir(destination, { recursive: true });
   const stage = await mkdtemp(join(tmpdir(), "openai-uploads-stage-"));
   try {
     const tsc = require.resolve("typescript/bin/tsc");

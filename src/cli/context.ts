@@ -35,11 +35,11 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
     globals,
     signal,
     client: () => {
-      const apiKey = globals.apiKey ?? io.env.OPENAI_API_KEY;
+      const apiKey = globals.apiKey ?? (io.env.OPENAI_API_KEY || undefined);
       if (!apiKey?.trim()) throw new InvalidArgumentError("No API key: pass --api-key or set OPENAI_API_KEY.");
       return createUploadsClient({
         apiKey,
-        baseUrl: globals.baseUrl ?? io.env.OPENAI_BASE_URL,
+        baseUrl: globals.baseUrl ?? (io.env.OPENAI_BASE_URL || undefined),
         allowInsecureHttp: globals.allowInsecureHttp,
       });
     },

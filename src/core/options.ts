@@ -57,7 +57,8 @@ export function resolveOptions(
   project: string | undefined;
   extraHeaders: Record<string, string>;
 } {
-  const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+  // An empty variable (what docker-compose makes of an unset `${VAR}`, say) counts as unset.
+  const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
   if (apiKey !== undefined && typeof apiKey !== "string") throw new InvalidArgumentError("apiKey must be a string.");
   if (!apiKey?.trim()) {
     throw new InvalidArgumentError("No API key: pass `apiKey`, or set the OPENAI_API_KEY environment variable.");
@@ -67,7 +68,7 @@ export function resolveOptions(
   if (/[^\x20-\x7e]/.test(apiKey.trim())) {
     throw new InvalidArgumentError("apiKey has a line break or a non-ASCII character: was it pasted whole and alone?");
   }
-  const baseUrl = (options.baseUrl ?? env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const baseUrl = (options.baseUrl ?? (env.OPENAI_BASE_URL || DEFAULT_BASE_URL)).replace(/\/+$/, "");
   let url: URL;
   try {
     url = new URL(baseUrl);

@@ -8,7 +8,7 @@ import { OpenAIUploadsError } from "./base.js";
  * so that `uploadFile(client, { ...sameOptions, resume: error.resume })` can send only the
  * parts it is missing, until the upload expires (`resume.expiresAt`). `cause` holds the
  * underlying error, usually an `APIError` or `APIConnectionError`. When `completionUnknown`
- * is true there is nothing to resume: the upload has most likely completed.
+ * is true there is nothing to resume: the upload may have completed.
  */
 export class UploadFileError extends OpenAIUploadsError {
   /** Always `"UploadFileError"`, spelled out so it survives minification. */
@@ -18,10 +18,11 @@ export class UploadFileError extends OpenAIUploadsError {
   /** What a later `uploadFile` call needs to continue this upload; plain JSON. */
   declare readonly resume: UploadResume;
   /**
-   * True when every part was sent and `completeUpload` got no answer, then had its retry
-   * refused: the first attempt has most likely completed the upload, into a File whose id
-   * never reached us. Look for that File (by filename) before uploading again; a resume
-   * would only be refused the same way.
+   * True when every part was sent and the upload may have completed on the server without this
+   * call knowing its File: `completeUpload` got no answer and then had its retry refused (the
+   * first attempt most likely completed it), or it answered with an upload that is not this
+   * file (`cause` says how). Look for the File (by filename) before uploading again; a resume
+   * cannot help.
    */
   declare readonly completionUnknown: boolean;
 
@@ -32,7 +33,7 @@ export class UploadFileError extends OpenAIUploadsError {
       `Upload ${resume.uploadId} stopped with ${done} of ${resume.partIds.length} parts sent: ` +
         `${(cause as Error)?.message ?? String(cause)}. ` +
         (completionUnknown
-          ? "An earlier attempt to complete it got no answer, so it has most likely completed: look for its File before uploading again."
+          ? "It may have completed on the server: look for its File before uploading again."
           : `Pass \`resume\` to uploadFile to send the rest before ${expires}.`),
       { cause },
     );

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
@@ -80,12 +81,21 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
   });
 
   try {
-    await pipeline(req, parser);
+    // Not pipeline(req, parser): on a parse error it would destroy req, and with it the socket
+    // the 400 must go out on.
+    await new Promise<void>((resolve, reject) => {
+      parser.once("close", resolve).once("error", reject);
+      req.once("error", reject);
+      req.pipe(parser);
+    });
     const bytes = await stored;
     if (problem) throw problem;
     if (bytes === undefined) throw invalidParam("data", `Missing required parameter: 'data'. ${howToSend}.`);
     return bytes;
   } catch (error) {
+    req.unpipe(parser);
+    // Read what is left of the body, so that the answer goes out on a connection in a clean state.
+    if (!req.readableEnded && !req.destroyed) await once(req.resume(), "end").catch(() => undefined);
     await stored?.catch(() => undefined);
     await rm(dest, { force: true });
     if (problem) throw problem;

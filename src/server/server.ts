@@ -1,4 +1,4 @@
-import { once } from "node:events";
+import { once, setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -110,6 +110,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
   // Aborted by close(), so a request sleeping in an injected delay does not hold it up.
   const closing = new AbortController();
+  // One listener per request sleeping in an injected delay; any number of them is expected.
+  setMaxListeners(0, closing.signal);
   const inflight = new Set<Promise<void>>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -136,7 +138,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       sendJson(res, 200, body);
     } catch (error) {
       // The client went away or close() cut the connection: there is nobody left to answer.
-      if (req.socket.destroyed) return;
+      if (!req.socket || req.socket.destroyed || res.destroyed) return;
       const answer =
         error instanceof ApiError
           ? error
@@ -146,7 +148,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
 
   const server = createServer((req, res) => {
-    const handling = handle(req, res).finally(() => inflight.delete(handling));
+    // handle() answers its own errors; this catch only keeps a bug there from killing the host process.
+    const handling = handle(req, res)
+      .catch(() => {
+        req.socket?.destroy();
+      })
+      .finally(() => inflight.delete(handling));
     inflight.add(handling);
   });
   server.listen(options.port ?? 0, options.host ?? "127.0.0.1");

@@ -6,7 +6,7 @@ import type { UploadProgress } from "./progress.js";
 import type { UploadResume } from "./resume.js";
 
 /** What to upload and how. Only `file` and `purpose` are required. */
-export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "timeoutMs"> {
+export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers"> {
   /** A path on disk (Node only), or a Blob or File. A path is read part by part, never whole. */
   file: string | Blob;
   /** What the file is for. */
@@ -36,7 +36,7 @@ export interface UploadSettings {
   partSize: number | undefined;
   concurrency: number;
   md5: boolean;
-  requestOptions: Pick<RequestOptions, "maxRetries" | "timeoutMs">;
+  requestOptions: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers">;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -76,6 +76,7 @@ export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
     requestOptions: {
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
     },
   };
 }

@@ -107,6 +107,7 @@ async function transfer(
   digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
   const partOptions = { ...settings.requestOptions, signal: stop.signal };
   let completing = false;
+  let completeAnswered = false;
   try {
     progress.emit();
     const missing = plan.filter((part) => !state.partIds[part.index]);
@@ -129,26 +130,28 @@ async function transfer(
       { part_ids: state.partIds as string[], ...(md5 ? { md5 } : {}) },
       partOptions,
     );
+    completeAnswered = true;
     checkCompleted(completed, source.size);
     return completed;
   } catch (error) {
     stop.abort();
     if (progress.callbackError) {
-      await cancelQuietly(client, uploadId);
+      await cancelQuietly(client, uploadId, settings);
       throw progress.callbackError.error;
     }
     if (signal?.aborted) {
-      const cancelled = await cancelQuietly(client, uploadId);
+      const cancelled = await cancelQuietly(client, uploadId, settings);
       throw new APIUserAbortError(
         `uploadFile was aborted; upload ${uploadId} ` +
           (cancelled ? "was cancelled." : `could not be cancelled${completing ? " and may have completed" : ""}.`),
       );
     }
     if (error instanceof FileChangedError) {
-      await cancelQuietly(client, uploadId);
+      await cancelQuietly(client, uploadId, settings);
       throw error;
     }
-    throw new UploadFileError(state, error, completing && mayHaveTakenEffect(error));
+    // Past completeUpload the upload may be complete on the server, and a resume cannot help.
+    throw new UploadFileError(state, error, completing && (completeAnswered || mayHaveTakenEffect(error)));
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
@@ -200,8 +203,13 @@ function checkCompleted(upload: Upload, size: number): void {
  * Cancels an upload that will not be completed; a failure here must not hide the real error.
  * Resolves to whether the server reports the upload cancelled.
  */
-async function cancelQuietly(client: UploadTransport["operations"], uploadId: string): Promise<boolean> {
-  return client.cancelUpload(uploadId, { maxRetries: 1, timeoutMs: 10_000 }).then(
+async function cancelQuietly(
+  client: UploadTransport["operations"],
+  uploadId: string,
+  { requestOptions }: UploadSettings,
+): Promise<boolean> {
+  // The caller's headers go along (a proxy may need them); the retries and wait are kept short.
+  return client.cancelUpload(uploadId, { ...requestOptions, maxRetries: 1, timeoutMs: 10_000 }).then(
     (upload) => upload.status === "cancelled",
     () => false,
   );

@@ -10,6 +10,15 @@ describe("refused before any request", () => {
     vi.unstubAllEnvs();
   });
 
+  it("an empty OPENAI_BASE_URL counts as unset, as docker-compose leaves an unset ${VAR}", () => {
+    vi.stubEnv("OPENAI_BASE_URL", "");
+    try {
+      expect(createUploadsClient({ apiKey: SECRET }).baseUrl).toBe("https://api.openai.com/v1");
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it.each([
     ["a line break inside", `${SECRET}\n# project key`],
     ["a character beyond ASCII", `${SECRET}\u2026`],

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,11 +64,11 @@ afterAll(async () => {
 });
 
 describe("the packed tarball", () => {
-  it("holds dist, the spec, README and LICENSE, and nothing else", async () => {
+  it("holds dist, the spec, README, CHANGELOG and LICENSE, and nothing else", async () => {
     const { stdout } = await run("tar", ["-tzf", tarball]);
     const files = stdout.trim().split("\n").sort();
     const allowed =
-      /^package\/(package\.json|README\.md|LICENSE|openapi\/uploads\.yaml|dist\/(src|generated)\/.+\.(js|d\.ts|js\.map))$/;
+      /^package\/(package\.json|README\.md|CHANGELOG\.md|LICENSE|openapi\/uploads\.yaml|dist\/(src|generated)\/.+\.(js|d\.ts|js\.map))$/;
     expect(files.filter((file) => !allowed.test(file))).toEqual([]);
     expect(files).toEqual(
       expect.arrayContaining([
@@ -79,6 +79,7 @@ describe("the packed tarball", () => {
         "package/dist/src/testing.js",
         "package/dist/src/cli/bin.js",
         "package/LICENSE",
+        "package/CHANGELOG.md",
       ]),
     );
   });
@@ -108,6 +109,27 @@ describe("a consumer project with the tarball installed", () => {
 
   it("type-checks Node code and its misuse lines under a strict tsconfig, without skipLibCheck", async () => {
     await expect(inConsumer(tsc(), ["-p", "tsconfig.json"])).resolves.toBeDefined();
+  });
+
+  it("type-checks every TypeScript example of the README, as a consumer would paste it", async () => {
+    const readme = await readFile("README.md", "utf8");
+    const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    const dir = join(consumer, "readme");
+    await mkdir(dir, { recursive: true });
+    // Each example is a module of its own (top-level await, its own imports).
+    const files = await Promise.all(
+      examples.map(async (code, i) => {
+        await writeFile(join(dir, `example-${i}.ts`), `${code}\nexport {};\n`);
+        return `readme/example-${i}.ts`;
+      }),
+    );
+    const tsconfig = JSON.parse(await readFile(join(consumer, "tsconfig.json"), "utf8")) as {
+      compilerOptions: Record<string, unknown>;
+    };
+    const options = { ...tsconfig.compilerOptions, lib: ["ES2023", "DOM"], noEmit: true, outDir: undefined };
+    await writeFile(join(consumer, "tsconfig.readme.json"), JSON.stringify({ compilerOptions: options, files }));
+    await expect(inConsumer(tsc(), ["-p", "tsconfig.readme.json"])).resolves.toBeDefined();
   });
 
   it("type-checks browser code without Node's types", async () => {

@@ -81,15 +81,21 @@ describe("addUploadPart", () => {
     });
   });
 
-  it("rejects a truncated multipart body", async () => {
+  it.each([
+    ["truncated", '--xyz\r\nContent-Disposition: form-data; name="data"; filename="a"\r\n\r\nhello'],
+    // Found while the body is still arriving: the answer must still go out on the connection.
+    ["a part without headers", `--xyz\r\n\r\n${"a".repeat(64 * 1024)}\r\n--xyz--\r\n`],
+    ["a header line without a colon", "--xyz\r\nnot a header\r\n\r\nabc\r\n--xyz--\r\n"],
+  ])("rejects a multipart body that is %s with 400, and keeps serving", async (_, body) => {
     const upload = await client.createOk();
     const res = await fetch(`${server.url}/uploads/${upload.id}/parts`, {
       method: "POST",
       headers: { authorization: `Bearer ${API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
-      body: '--xyz\r\nContent-Disposition: form-data; name="data"; filename="a"\r\n\r\nhello',
+      body,
     });
     await expectError(res, 400, { message: /multipart body is malformed/ });
     expect(server.getUpload(upload.id)?.parts).toEqual([]);
+    await client.addPartOk(upload.id, "still serving");
   });
 
   it("answers 404 for an unknown upload", async () => {

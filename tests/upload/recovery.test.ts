@@ -174,7 +174,28 @@ describe("resume", () => {
     expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
   });
 
-  it("says the upload has most likely completed when completeUpload's answer was lost and its retry refused", async () => {
+  it("does not call an upload done, nor offer a resume, when completeUpload answers with another size", async () => {
+    const local = await server();
+    const file = await randomFile(4 * KiB);
+    // A mock answering from examples, say: a completed upload, but not of this file.
+    const client = clientFor(local.url, "fetch", {
+      fetch: async (request) => {
+        const response = await fetch(request);
+        if (!request.url.endsWith("/complete")) return response;
+        return Response.json({ ...(await response.json()), bytes: 2147483648 });
+      },
+    });
+    const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
+    const error = (await uploadFile(client, options).catch((e: unknown) => e)) as UploadFileError;
+    expect(error).toBeInstanceOf(UploadFileError);
+    expect(error.completionUnknown).toBe(true);
+    expect(error.message).toMatch(
+      /came back completed with 2147483648 bytes, not completed with 4096\. It may have completed/,
+    );
+    expect(error.message).not.toMatch(/Pass `resume`/);
+  });
+
+  it("says the upload may have completed when completeUpload's answer was lost and its retry refused", async () => {
     const local = await server();
     const file = await randomFile(4 * KiB);
     let lost = false;
@@ -192,7 +213,7 @@ describe("resume", () => {
     expect(error).toBeInstanceOf(UploadFileError);
     const failure = error as UploadFileError;
     expect(failure.completionUnknown).toBe(true);
-    expect(failure.message).toMatch(/4 of 4 parts sent: .*most likely completed: look for its File/);
+    expect(failure.message).toMatch(/4 of 4 parts sent: .*It may have completed on the server: look for its File/);
     expect(failure.message).not.toMatch(/Pass `resume`/);
     expect(local.getUpload(failure.uploadId)?.upload.status).toBe("completed");
     expect(local.stats.byOperation.completeUpload).toBe(2);

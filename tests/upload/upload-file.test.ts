@@ -1,8 +1,19 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { MAX_PART_BYTES, uploadFile } from "../../src/index.js";
+import { APIUserAbortError, MAX_PART_BYTES, uploadFile } from "../../src/index.js";
 import { clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
 
 const KiB = 1024;
+const UPLOAD_FIELDS = {
+  id: "upload_1",
+  object: "upload",
+  bytes: 3 * KiB,
+  created_at: 1,
+  filename: "file.bin",
+  purpose: "batch",
+  expires_at: 4_000_000_000,
+};
 
 describe.each(transports)("uploadFile over %s", (transport) => {
   const cases = [
@@ -102,5 +113,51 @@ describe("uploadFile", () => {
     expect(JSON.parse(bodies[0] ?? "{}")).not.toHaveProperty("md5");
     const { createHash } = await import("node:crypto");
     expect(JSON.parse(bodies[1] ?? "{}").md5).toBe(createHash("md5").update(withMd5.bytes).digest("hex"));
+  });
+});
+
+describe("uploadFile's headers", () => {
+  it.each(transports)("go with every request over %s, the cancel after an abort included", async (transport) => {
+    // A bare server that records headers, answers create, parts and cancel, and holds complete
+    // while the caller aborts, so that uploadFile cancels.
+    const controller = new AbortController();
+    const seen: Array<{ path: string; trace: string | undefined }> = [];
+    const fake = createServer((req, res) => {
+      req.resume().on("end", () => {
+        const path = new URL(req.url ?? "", "http://x").pathname.replace(/^\/v1\/uploads/, "");
+        seen.push({ path, trace: req.headers["x-trace-id"] as string | undefined });
+        if (path.endsWith("/complete")) return controller.abort();
+        const body = path.endsWith("/parts")
+          ? { id: `part_${seen.length}`, object: "upload.part", created_at: 1, upload_id: "upload_1" }
+          : { ...UPLOAD_FIELDS, status: path.endsWith("/cancel") ? "cancelled" : "pending" };
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = fake.address() as AddressInfo;
+      const file = await randomFile(3 * KiB);
+      const error = await uploadFile(clientFor(`http://127.0.0.1:${port}/v1`, transport), {
+        file: file.path,
+        purpose: "batch",
+        mimeType: "text/plain",
+        partSize: KiB,
+        signal: controller.signal,
+        headers: { "X-Trace-Id": "trace-7" },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(APIUserAbortError);
+      expect(seen.map(({ path }) => path)).toEqual([
+        "",
+        "/upload_1/parts",
+        "/upload_1/parts",
+        "/upload_1/parts",
+        "/upload_1/complete",
+        "/upload_1/cancel",
+      ]);
+      expect(seen.every(({ trace }) => trace === "trace-7")).toBe(true);
+    } finally {
+      fake.closeAllConnections();
+      fake.close();
+    }
   });
 });
