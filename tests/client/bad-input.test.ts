@@ -10,7 +10,7 @@ describe("refused before any request", () => {
     vi.unstubAllEnvs();
   });
 
-  it("an empty OPENAI_BASE_URL counts as unset, as docker-compose leaves an unset ${VAR}", () => {
+  it("an empty OPENAI_BASE_URL counts as unset (docker-compose makes one of an unset variable)", () => {
     vi.stubEnv("OPENAI_BASE_URL", "");
     try {
       expect(createUploadsClient({ apiKey: SECRET }).baseUrl).toBe("https://api.openai.com/v1");
