@@ -1,8 +1,7 @@
-import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import { STREAM_HWM } from "./disk.js";
 import { ApiError, invalidParam } from "./errors.js";
@@ -85,7 +84,8 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
     // the 400 must go out on.
     await new Promise<void>((resolve, reject) => {
       parser.once("close", resolve).once("error", reject);
-      req.once("error", reject);
+      // Rejects when the client went away or close() cut the connection, even before this point.
+      finished(req).catch(reject);
       req.pipe(parser);
     });
     const bytes = await stored;
@@ -95,7 +95,7 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
   } catch (error) {
     req.unpipe(parser);
     // Read what is left of the body, so that the answer goes out on a connection in a clean state.
-    if (!req.readableEnded && !req.destroyed) await once(req.resume(), "end").catch(() => undefined);
+    if (!req.readableEnded && !req.destroyed) await finished(req.resume()).catch(() => undefined);
     await stored?.catch(() => undefined);
     await rm(dest, { force: true });
     if (problem) throw problem;
