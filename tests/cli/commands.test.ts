@@ -1,8 +1,11 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buffer } from "node:stream/consumers";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
@@ -117,6 +120,42 @@ describe("upload against the local server", () => {
       expect(result.stderr + result.stdout).not.toContain("sk-wrong-visible-nowhere");
     } finally {
       await guarded.close();
+    }
+  });
+
+  it("offers no resume when completing got no answer and its retry was refused", async () => {
+    const local = await startLocalServer();
+    // In front of the local server: the first complete is carried out, but its answer is lost.
+    let lost = false;
+    const proxy = createServer(async (req, res) => {
+      const answer = await fetch(`${local.url.replace(/\/v1$/, "")}${req.url}`, {
+        method: req.method ?? "POST",
+        headers: { authorization: req.headers.authorization ?? "", "content-type": req.headers["content-type"] ?? "" },
+        body: await buffer(req),
+      });
+      if (!lost && req.url?.endsWith("/complete")) {
+        lost = true;
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const file = await sampleFile(10_000);
+      const { port } = proxy.address() as AddressInfo;
+      const args = ["--json", "--base-url", `http://127.0.0.1:${port}/v1`, "upload", file.path, "--purpose", "batch"];
+      const result = await cli(args, KEY);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/It may have completed on the server: look for its File/);
+      expect(result.stderr).not.toMatch(/resume token|to continue/);
+      expect(JSON.parse(result.stdout)).toMatchObject({ error: { completion_unknown: true, resume_token: null } });
+      const [upload] = local.listUploads();
+      expect(upload?.upload.status).toBe("completed");
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+      await local.close();
     }
   });
 
