@@ -28,7 +28,9 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  for (const file of await writeTree(values.out, tree)) console.log(`wrote ${file}`);
+  const { written, removed } = await writeTree(values.out, tree);
+  for (const file of written) console.log(`wrote ${file}`);
+  for (const file of removed) console.log(`removed ${file} (not generated from the spec)`);
   return 0;
 }
 

@@ -1,10 +1,10 @@
 /**
  * `npm run spec:diff [REF] [-- --base FILE --revision FILE]`: reports what changed in
  * openapi/uploads.yaml against a git ref with `redocly diff`, and fails on a breaking (major)
- * change unless the major of `info.version` was raised. The default ref is the commit that
- * introduced the working tree's `info.version`, so that every change made under one version
- * is judged together however many commits it took; when that version is not committed yet,
- * the last committed spec.
+ * change unless the major of `info.version` was raised. The default ref is the last commit of
+ * the spec under the previous `info.version`, so that every change made since (the bump's own
+ * commit included) is judged together however many commits it took; a spec that has only ever
+ * had one version is compared with its first commit.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -53,7 +53,7 @@ async function defaultRef(): Promise<string | undefined> {
   for (const commit of commits) {
     const text = await git(["show", `${commit}:${SPEC}`]).catch(() => undefined);
     if (text === undefined) break; // the spec was deleted in this commit: history before it is another file
-    if (versionOf(text) !== current) return introduced ?? commit;
+    if (versionOf(text) !== current) return commit;
     introduced = commit;
   }
   return introduced;

@@ -49,9 +49,14 @@ export async function staleFiles(outDir: string, tree: Map<string, string>): Pro
 
 /**
  * Writes the tree: every file goes to a temporary sibling first and is renamed into place
- * only when all of them were written, so readers never see a half-written file.
+ * only when all of them were written, so readers never see a half-written file. Then removes
+ * what else is in `outDir` (not dotfiles): the directory holds only what the spec generates,
+ * and `--check` would otherwise report a stray file forever.
  */
-export async function writeTree(outDir: string, tree: Map<string, string>): Promise<string[]> {
+export async function writeTree(
+  outDir: string,
+  tree: Map<string, string>,
+): Promise<{ written: string[]; removed: string[] }> {
   await mkdir(outDir, { recursive: true });
   const staged: Array<[string, string]> = [];
   try {
@@ -65,5 +70,7 @@ export async function writeTree(outDir: string, tree: Map<string, string>): Prom
     throw error;
   }
   for (const [temp, target] of staged) await rename(temp, target);
-  return staged.map(([, target]) => target);
+  const removed = (await staleFiles(outDir, tree)).filter((s) => s.reason === "not generated").map((s) => s.file);
+  await Promise.all(removed.map((file) => rm(file, { recursive: true, force: true })));
+  return { written: staged.map(([, target]) => target), removed };
 }

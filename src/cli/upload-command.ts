@@ -109,6 +109,7 @@ async function readResumeOption(value: string): Promise<string> {
 function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions, token: string): string {
   const args = ["openai-uploads", "upload", file, "--purpose", opts.purpose];
   if (ctx.globals.baseUrl) args.push("--base-url", ctx.globals.baseUrl);
+  if (ctx.globals.allowInsecureHttp) args.push("--allow-insecure-http");
   if (opts.filename) args.push("--filename", opts.filename);
   if (opts.mimeType) args.push("--mime-type", opts.mimeType);
   if (opts.concurrency) args.push("--concurrency", String(opts.concurrency));

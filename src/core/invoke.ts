@@ -18,15 +18,15 @@ interface Defaults {
 
 type SendResult = { data?: unknown; error?: unknown; response: Response };
 
-const afterSilence = new WeakSet<object>();
+const answeredRetry = new WeakSet<object>();
 
 /**
- * Whether `error` is the server's answer to a retry whose earlier attempt got none (a timeout,
- * a lost connection): that attempt may have been carried out, and the refusal may be because
- * it was (completing an upload twice, say).
+ * Whether `error` is the server's answer to a retry: an earlier attempt failed in a way that
+ * may still have been carried out (no answer, a timeout, a 5xx), and the refusal may be
+ * because it was (completing an upload twice, say).
  */
 export function mayHaveTakenEffect(error: unknown): boolean {
-  return afterSilence.has(error as object);
+  return answeredRetry.has(error as object);
 }
 
 /**
@@ -40,7 +40,6 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
     const options = call.options ?? {};
     const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, defaults.maxRetries);
     const timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, defaults.timeoutMs);
-    let unanswered = false;
     for (let retry = 0; ; retry++) {
       if (options.signal?.aborted) throw new APIUserAbortError();
       const attempt = attemptSignal(timeoutMs, options.signal);
@@ -58,7 +57,6 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
           ? new APIConnectionTimeoutError(timeoutMs)
           : new APIConnectionError(`Connection error: ${describeCause(cause)}`, { cause });
         if (retry >= maxRetries) throw failure;
-        unanswered = true;
         await sleep(retryDelay(retry), options.signal);
         continue;
       } finally {
@@ -71,7 +69,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
         continue;
       }
       const error = apiErrorFor(response.status, result.error, response.headers);
-      if (unanswered) afterSilence.add(error);
+      if (retry) answeredRetry.add(error);
       throw error;
     }
   };

@@ -64,9 +64,12 @@ export function resolveOptions(
     throw new InvalidArgumentError("No API key: pass `apiKey`, or set the OPENAI_API_KEY environment variable.");
   }
   // fetch would refuse such a key with a message that quotes it; keys are printable ASCII.
-  // (Leading and trailing whitespace, from a pasted line, fetch trims itself.)
-  if (/[^\x20-\x7e]/.test(apiKey.trim())) {
-    throw new InvalidArgumentError("apiKey has a line break or a non-ASCII character: was it pasted whole and alone?");
+  // Leading and trailing HTTP whitespace (a pasted line's newline) fetch trims itself; not
+  // String.trim's wider set, which would let a BOM or a no-break space through to fetch.
+  if (!/^[\t\n\r ]*[!-~]+[\t\n\r ]*$/.test(apiKey)) {
+    throw new InvalidArgumentError(
+      "apiKey has a space, a line break or a non-ASCII character inside: was it pasted whole and alone?",
+    );
   }
   const baseUrl = (options.baseUrl ?? (env.OPENAI_BASE_URL || DEFAULT_BASE_URL)).replace(/\/+$/, "");
   let url: URL;

@@ -43,8 +43,9 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
   let problem: ApiError | undefined;
   let stored: Promise<number> | undefined;
   let parseError: unknown;
-  parser.once("error", (error) => {
-    parseError = error;
+  // Kept for good, not once: destroying the parser after a failure makes it emit again.
+  parser.on("error", (error) => {
+    parseError ??= error;
   });
   parser.on("file", (name, stream) => {
     if (name !== "data" || stored) {
@@ -94,6 +95,8 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
     return bytes;
   } catch (error) {
     req.unpipe(parser);
+    // Destroying the parser ends the file stream it feeds, or `stored` would wait forever.
+    parser.destroy();
     // Read what is left of the body, so that the answer goes out on a connection in a clean state.
     if (!req.readableEnded && !req.destroyed) await finished(req.resume()).catch(() => undefined);
     await stored?.catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { UploadsClient } from "../core/client.js";
 import { mayHaveTakenEffect } from "../core/invoke.js";
 import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../core/limits.js";
-import { APIUserAbortError } from "../errors/connection.js";
+import { APIConnectionError, APIUserAbortError } from "../errors/connection.js";
 import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UploadFileError } from "../errors/upload-file.js";
@@ -150,8 +150,13 @@ async function transfer(
       await cancelQuietly(client, uploadId, settings);
       throw error;
     }
-    // Past completeUpload the upload may be complete on the server, and a resume cannot help.
-    throw new UploadFileError(state, error, completing && (completeAnswered || mayHaveTakenEffect(error)));
+    // Past completeUpload the upload may be complete on the server, and a resume cannot help:
+    // its answer was not this file, or was lost (no answer at all, or a refused retry).
+    throw new UploadFileError(
+      state,
+      error,
+      completing && (completeAnswered || error instanceof APIConnectionError || mayHaveTakenEffect(error)),
+    );
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }

@@ -203,10 +203,12 @@ describe("upload against the local server", () => {
       });
       try {
         const file = await sampleFile(size, "resume me.bin");
+        // 0.0.0.0 reaches this machine but needs --allow-insecure-http, which the printed command must keep.
         let result = await cli(
           [
+            "--allow-insecure-http",
             "--base-url",
-            flaky.url,
+            flaky.url.replace("127.0.0.1", "0.0.0.0"),
             "upload",
             file.path,
             "--purpose",

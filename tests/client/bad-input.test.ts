@@ -22,6 +22,7 @@ describe("refused before any request", () => {
   it.each([
     ["a line break inside", `${SECRET}\n# project key`],
     ["a character beyond ASCII", `${SECRET}\u2026`],
+    ["a byte-order mark before it", `\ufeff${SECRET}`],
   ])("an API key with %s, without quoting it", (_, apiKey) => {
     const error = (() => {
       try {
@@ -31,7 +32,9 @@ describe("refused before any request", () => {
       }
     })();
     expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect((error as Error).message).toMatch(/apiKey has a line break or a non-ASCII character: was it pasted whole/);
+    expect((error as Error).message).toMatch(
+      /apiKey has a space, a line break or a non-ASCII character inside: was it pasted whole/,
+    );
     expect(inspect(error)).not.toContain(SECRET);
   });
 

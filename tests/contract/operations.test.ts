@@ -9,6 +9,7 @@ import {
   RateLimitError,
   type RequestIdentified,
   UnprocessableEntityError,
+  UPLOAD_PURPOSES,
   type Upload,
   type UploadPart,
   type UploadsClient,
@@ -92,7 +93,7 @@ describe.runIf(isPrism)("the mock refuses what the spec forbids", () => {
     const sent = client.raw.POST("/uploads", { body: { ...CREATE, purpose: "training" as "batch" } });
     expect(await refused(sent, 422)).toEqual([
       "request.body.purpose: Request body property purpose must be equal to one of the allowed values: " +
-        "assistants, batch, fine-tune, vision, user_data, evals",
+        UPLOAD_PURPOSES.join(", "),
     ]);
   });
 

@@ -109,6 +109,16 @@ describe("output", () => {
   });
 });
 
+describe("writing generated/", () => {
+  it("removes a file the spec does not generate, so --check is clean afterwards", async () => {
+    await writeFile(join(out, "extra.ts"), "// hand-written\n");
+    const tree = await render("openapi/uploads.yaml");
+    expect(await staleFiles(out, tree)).toEqual([{ file: join(out, "extra.ts"), reason: "not generated" }]);
+    expect((await writeTree(out, tree)).removed).toEqual([join(out, "extra.ts")]);
+    expect(await staleFiles(out, tree)).toEqual([]);
+  });
+});
+
 describe("the atomic write", () => {
   it("leaves every file as it was when one write fails", async () => {
     const before = await snapshot(out);

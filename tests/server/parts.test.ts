@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalServer, startLocalServer, type UploadPart } from "../../src/testing.js";
 import { API_KEY, api, bytesOf, expectError, ok } from "./helpers.js";
 
@@ -96,6 +97,31 @@ describe("addUploadPart", () => {
     await expectError(res, 400, { message: /multipart body is malformed/ });
     expect(server.getUpload(upload.id)?.parts).toEqual([]);
     await client.addPartOk(upload.id, "still serving");
+  });
+
+  it("keeps no part, and can still close, when the client goes away mid-part", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "parts-abort-"));
+    const local = await startLocalServer({ apiKey: API_KEY, dataDir: dir });
+    try {
+      const upload = await api(local.url).createOk();
+      const req = request({
+        port: new URL(local.url).port,
+        host: "127.0.0.1",
+        method: "POST",
+        path: `/v1/uploads/${upload.id}/parts`,
+        headers: { authorization: `Bearer ${API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
+      });
+      req.on("error", () => {});
+      req.write(`--xyz\r\nContent-Disposition: form-data; name="data"; filename="a"\r\n\r\n${"a".repeat(5000)}`);
+      // The part file is being written once the bytes reach it.
+      await vi.waitFor(async () => expect(await readdir(join(dir, "parts"))).toHaveLength(1));
+      req.destroy();
+      await local.close(); // hung here while the handler waited on a part stream nobody ended
+      expect(await readdir(join(dir, "parts"))).toEqual([]);
+    } finally {
+      await local.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("answers 404 for an unknown upload", async () => {

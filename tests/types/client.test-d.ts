@@ -1,9 +1,13 @@
 import { describe, expectTypeOf, it } from "vitest";
 import {
+  type APIError,
   type CreateUploadRequest,
   createUploadsClient,
+  type ErrorBody,
   type OpenAIFile,
   type RequestIdentified,
+  type RequestOptions,
+  type UPLOAD_PURPOSES,
   type Upload,
   type UploadFileOptions,
   type UploadPart,
@@ -19,6 +23,35 @@ describe("types of the public API", () => {
       "assistants" | "batch" | "fine-tune" | "vision" | "user_data" | "evals"
     >();
     expectTypeOf<UploadFileOptions["purpose"]>().toEqualTypeOf<CreateUploadRequest["purpose"]>();
+  });
+
+  it("UPLOAD_PURPOSES, which uploadFile, the CLI and the local server check against, lists exactly the spec's purposes", () => {
+    // A purpose added to the spec fails here until the list has it too.
+    expectTypeOf<(typeof UPLOAD_PURPOSES)[number]>().toEqualTypeOf<CreateUploadRequest["purpose"]>();
+  });
+
+  it("the objects have their schema's fields, typed", () => {
+    expectTypeOf<UploadPart>().toEqualTypeOf<{
+      id: string;
+      created_at: number;
+      upload_id: string;
+      object: "upload.part";
+    }>();
+    expectTypeOf<ErrorBody>().toEqualTypeOf<{
+      code: string | null;
+      message: string;
+      param: string | null;
+      type: string;
+    }>();
+    expectTypeOf<APIError["error"]>().toEqualTypeOf<ErrorBody | undefined>();
+    expectTypeOf<Upload>().not.toBeAny();
+    expectTypeOf<Upload["id"]>().toEqualTypeOf<string>();
+    expectTypeOf<Upload["bytes"]>().toEqualTypeOf<number>();
+    expectTypeOf<OpenAIFile>().not.toBeAny();
+    expectTypeOf<OpenAIFile["id"]>().toEqualTypeOf<string>();
+    expectTypeOf<OpenAIFile["bytes"]>().toEqualTypeOf<number>();
+    expectTypeOf<OpenAIFile["object"]>().toEqualTypeOf<"file">();
+    expectTypeOf<RequestIdentified["_request_id"]>().toEqualTypeOf<string | undefined>();
   });
 
   it("a part's data is a Blob", () => {
@@ -38,8 +71,14 @@ describe("types of the public API", () => {
     expectTypeOf<NonNullable<Upload["file"]>>().toEqualTypeOf<OpenAIFile>();
   });
 
-  it("positional path parameters come first, in path order", () => {
+  it("positional path parameters come first, in path order; options come last", () => {
     expectTypeOf(client.addUploadPart).parameter(0).toEqualTypeOf<string>();
+    expectTypeOf(client.completeUpload).parameter(0).toEqualTypeOf<string>();
+    expectTypeOf(client.cancelUpload).parameter(0).toEqualTypeOf<string>();
+    expectTypeOf(client.createUpload).parameter(1).toEqualTypeOf<RequestOptions | undefined>();
+    expectTypeOf(client.addUploadPart).parameter(2).toEqualTypeOf<RequestOptions | undefined>();
+    expectTypeOf(client.completeUpload).parameter(2).toEqualTypeOf<RequestOptions | undefined>();
+    expectTypeOf(client.cancelUpload).parameter(1).toEqualTypeOf<RequestOptions | undefined>();
     expectTypeOf(client.completeUpload).parameter(1).toHaveProperty("part_ids").toEqualTypeOf<string[]>();
   });
 

@@ -195,6 +195,30 @@ describe("resume", () => {
     expect(error.message).not.toMatch(/Pass `resume`/);
   });
 
+  it.each([
+    ["a 502, then a refused retry", 2, "502"],
+    ["no answer, and no retry allowed", 0, "lost"],
+  ])("calls the completion unknown after %s, the server having completed it", async (_, maxRetries, first) => {
+    const local = await server();
+    const file = await randomFile(2 * KiB);
+    let failed = false;
+    const client = clientFor(local.url, "fetch", {
+      maxRetries,
+      fetch: async (request) => {
+        const response = await fetch(request);
+        if (failed || !request.url.endsWith("/complete")) return response;
+        failed = true;
+        if (first === "lost") throw new TypeError("fetch failed");
+        return Response.json({ error: { message: "Bad gateway" } }, { status: 502 });
+      },
+    });
+    const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
+    const error = (await uploadFile(client, options).catch((e: unknown) => e)) as UploadFileError;
+    expect(error).toBeInstanceOf(UploadFileError);
+    expect(error.completionUnknown).toBe(true);
+    expect(local.getUpload(error.uploadId)?.upload.status).toBe("completed");
+  });
+
   it("says the upload may have completed when completeUpload's answer was lost and its retry refused", async () => {
     const local = await server();
     const file = await randomFile(4 * KiB);
