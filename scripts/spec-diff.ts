@@ -32,10 +32,13 @@ async function git(args: string[]): Promise<string> {
   return (await run("git", args, { maxBuffer: 16 * 1024 * 1024 })).stdout;
 }
 
+/** The part of a parsed spec this script reads. */
+type SpecHead = { info?: { version?: unknown } } | null;
+
 /** `info.version` of a spec's text; undefined when the text is not YAML with one. */
 function versionOf(text: string): string | undefined {
   try {
-    const version = (parse(text) as { info?: { version?: unknown } } | null)?.info?.version;
+    const version = (parse(text) as SpecHead)?.info?.version;
     return typeof version === "string" ? version : undefined;
   } catch {
     return undefined;
@@ -62,7 +65,7 @@ async function defaultRef(): Promise<string | undefined> {
 const major = (version: unknown) => Number.parseInt(String(version).split(".")[0] ?? "", 10);
 
 /** Parses a spec so that broken YAML is named here, before Redocly would fail on it with a stack. */
-async function readSpec(file: string, label: string): Promise<{ info?: { version?: unknown } } | null> {
+async function readSpec(file: string, label: string): Promise<SpecHead> {
   try {
     return parse(await readFile(file, "utf8"));
   } catch (error) {
