@@ -1,10 +1,11 @@
 /** Everything both entries export, apart from `uploadFile`, whose runtime each entry picks. */
-export { createUploadsClient, type UploadsClient } from "./core/client.js";
+export { type ClientRuntime, createUploadsClient, type UploadsClient } from "./core/client.js";
 export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./core/limits.js";
 export type { ClientOptions, RequestOptions } from "./core/options.js";
 export { retryDelay, shouldRetry } from "./core/retry-delay.js";
 export {
   APIError,
+  type AttemptHistory,
   AuthenticationError,
   BadRequestError,
   ConflictError,
@@ -19,6 +20,7 @@ export { OpenAIUploadsError } from "./errors/base.js";
 export { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "./errors/connection.js";
 export { FileChangedError } from "./errors/file-changed.js";
 export { InvalidArgumentError } from "./errors/invalid-argument.js";
+export { UnexpectedResponseError, type UnexpectedResponseFacts } from "./errors/unexpected-response.js";
 export { UploadFileError } from "./errors/upload-file.js";
 export type * from "./types.js";
 export type { UploadFileOptions } from "./upload/options.js";

@@ -1,4 +1,4 @@
-export type { RequestIdentified } from "../generated/client.js";
+export type { RequestIdentified } from "./core/operation.js";
 
 import type * as Schema from "../generated/schema.js";
 

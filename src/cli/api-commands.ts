@@ -1,117 +1,110 @@
 import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
 import { type Command, Option } from "commander";
-import { FILE_EXPIRY_SECONDS, MAX_PART_BYTES, UPLOAD_PURPOSES } from "../core/limits.js";
+import { commands } from "../../generated/commands.js";
+import type { OperationId } from "../../generated/operations.js";
+import { MAX_PART_BYTES } from "../core/limits.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import type { UploadPurpose } from "../types.js";
-import type { CommandContext } from "./context.js";
-import { collect, integerIn } from "./values.js";
+import type { CommandFlag, CommandSpec } from "./command-table.js";
+import type { CommandContext, Run } from "./context.js";
+import { collect, integerIn, matching, numberIn } from "./values.js";
 
-type Run = (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) => (...args: unknown[]) => Promise<void>;
+const PLACEHOLDER: Record<CommandFlag["kind"], string> = {
+  string: "",
+  integer: "<n>",
+  number: "<n>",
+  boolean: "",
+  binary: "<path>",
+  strings: "",
+};
 
-/** `create`, `add-part`, `complete` and `cancel`: the four operations, with the seed's flag names. */
-export function addApiCommands(program: Command, run: Run): void {
-  program
-    .command("create")
-    .description("Create an upload (status pending) that parts can then be added to")
-    .requiredOption("--bytes <n>", "size of the whole file in bytes", integerIn(0))
-    .requiredOption("--filename <name>", "name of the file to create")
-    .requiredOption("--mime-type <type>", "MIME type of the file, e.g. text/jsonl")
-    .addOption(new Option("--purpose <purpose>", "what the file is for").choices(UPLOAD_PURPOSES).makeOptionMandatory())
-    .option(
-      "--expires-after-seconds <s>",
-      `expire the file this long after creation (${FILE_EXPIRY_SECONDS.min}-${FILE_EXPIRY_SECONDS.max})`,
-      integerIn(FILE_EXPIRY_SECONDS.min, FILE_EXPIRY_SECONDS.max),
-    )
-    .action(
-      run(
-        async (
-          ctx,
-          opts: {
-            bytes: number;
-            filename: string;
-            mimeType: string;
-            purpose: UploadPurpose;
-            expiresAfterSeconds?: number;
-          },
-        ) => {
-          ctx.result(
-            await ctx.client().createUpload(
-              {
-                bytes: opts.bytes,
-                filename: opts.filename,
-                mime_type: opts.mimeType,
-                purpose: opts.purpose,
-                ...(opts.expiresAfterSeconds
-                  ? { expires_after: { anchor: "created_at", seconds: opts.expiresAfterSeconds } }
-                  : {}),
-              },
-              { signal: ctx.signal },
-            ),
-          );
-        },
-      ),
-    );
-
-  program
-    .command("add-part")
-    .description("Add one part (at most 64 MiB) to an upload; prints the part")
-    .requiredOption("--upload-id <id>", "the upload to add to")
-    .requiredOption("--data <path>", "the part's bytes: a file, or - for stdin")
-    .action(
-      run(async (ctx, opts: { uploadId: string; data: string }) => {
-        const data = opts.data === "-" ? await readStdin(ctx.io.stdin) : await partFile(opts.data);
-        ctx.result(await ctx.client().addUploadPart(opts.uploadId, { data }, { signal: ctx.signal }));
-      }),
-    );
-
-  program
-    .command("complete")
-    .description("Complete an upload from its parts, in the order given; prints the upload with its file")
-    .requiredOption("--upload-id <id>", "the upload to complete")
-    .requiredOption("--part-id <id>", "a part id; repeat in file order", collect)
-    .option("--md5 <hex>", "MD5 of the whole file, checked by the server")
-    .action(
-      run(async (ctx, opts: { uploadId: string; partId: string[]; md5?: string }) => {
-        if (opts.md5 !== undefined && !/^[0-9a-f]{32}$/i.test(opts.md5)) {
-          throw new InvalidArgumentError(`--md5 must be 32 hex digits, got ${JSON.stringify(opts.md5)}.`);
-        }
-        const body = { part_ids: opts.partId, ...(opts.md5 ? { md5: opts.md5.toLowerCase() } : {}) };
-        ctx.result(await ctx.client().completeUpload(opts.uploadId, body, { signal: ctx.signal }));
-      }),
-    );
-
-  program
-    .command("cancel")
-    .description("Cancel an upload; prints the cancelled upload")
-    .requiredOption("--upload-id <id>", "the upload to cancel")
-    .action(
-      run(async (ctx, opts: { uploadId: string }) => {
-        ctx.result(await ctx.client().cancelUpload(opts.uploadId, { signal: ctx.signal }));
-      }),
-    );
+/** The commander option for one flag of a generated command: its checks come from the spec. */
+function optionFor(flag: CommandFlag): Option {
+  const stated = flag.minimum === undefined || flag.description.includes(String(flag.minimum));
+  const range = !stated && flag.maximum !== undefined ? ` (${flag.minimum}-${flag.maximum})` : "";
+  const extra =
+    flag.kind === "binary" ? " (a file, or - for stdin)" : flag.kind === "strings" ? " (repeat, in order)" : "";
+  const placeholder = PLACEHOLDER[flag.kind] || (flag.kind === "boolean" ? "" : `<${flag.flag}>`);
+  const option = new Option(`--${flag.flag} ${placeholder}`.trim(), `${flag.description}${range}${extra}`);
+  if (flag.choices) option.choices(flag.choices);
+  if (flag.kind === "integer") option.argParser(integerIn(flag.minimum ?? 0, flag.maximum));
+  if (flag.kind === "number") option.argParser(numberIn(flag.minimum, flag.maximum));
+  if (flag.kind === "strings") option.argParser(collect);
+  if (flag.pattern) option.argParser(matching(new RegExp(flag.pattern)));
+  if (flag.required) option.makeOptionMandatory();
+  return option;
 }
 
-async function partFile(path: string): Promise<Blob> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) throw new InvalidArgumentError(`--data ${path} does not exist.`);
-  if (!info.isFile()) throw new InvalidArgumentError(`--data ${path} is not a regular file.`);
+/**
+ * One command per operation of the spec (generated/commands.ts): `create`, `add-part`,
+ * `complete`, `cancel`, and whatever the spec adds. Each flag's value goes where the spec puts
+ * it (path, query or body); the call goes through the typed client, so the answer is checked
+ * like any other.
+ */
+export function addApiCommands(program: Command, run: Run): void {
+  for (const spec of commands) {
+    const command = program.command(spec.command).description(spec.summary);
+    const options = spec.flags.map((flag) => {
+      const option = optionFor(flag);
+      command.addOption(option);
+      return [flag, option.attributeName()] as const;
+    });
+    command.action(
+      run(async (ctx, opts: Record<string, unknown>) => {
+        const args = await callArguments(spec, options, opts, ctx);
+        const operation = ctx.client()[spec.operationId as OperationId] as (...args: unknown[]) => Promise<unknown>;
+        ctx.result(await operation(...args, { signal: ctx.signal }));
+      }),
+    );
+  }
+}
+
+/** The arguments of the typed operation, in its order: path parameters, then the query, then the body. */
+async function callArguments(
+  spec: CommandSpec,
+  options: ReadonlyArray<readonly [CommandFlag, string]>,
+  opts: Record<string, unknown>,
+  ctx: CommandContext,
+): Promise<unknown[]> {
+  const path: unknown[] = [];
+  const query: Record<string, unknown> = {};
+  const body: Record<string, unknown> = {};
+  for (const [flag, attribute] of options) {
+    const given = opts[attribute];
+    if (given === undefined) continue;
+    const value = flag.kind === "binary" ? await readBinary(flag, String(given), ctx) : given;
+    if (flag.in === "path") path.push(value);
+    else if (flag.in === "query") query[flag.name] = value;
+    else if (flag.field === undefined) body[flag.name] = value;
+    else body[flag.name] = { ...flag.fixed, ...(body[flag.name] as object | undefined), [flag.field]: value };
+  }
+  return [...path, ...(spec.query ? [query] : []), ...(spec.body ? [body] : [])];
+}
+
+/** A binary flag's file (or stdin for `-`) as a Blob: at most a part's worth, which is all the API takes in one request. */
+async function readBinary(flag: CommandFlag, value: string, ctx: CommandContext): Promise<Blob> {
+  const name = `--${flag.flag}`;
+  if (value === "-") {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.io.stdin) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_PART_BYTES) {
+        throw new InvalidArgumentError(
+          `stdin holds more than ${MAX_PART_BYTES} bytes (64 MiB), more than a part holds.`,
+        );
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return new Blob([new Uint8Array(Buffer.concat(chunks))]);
+  }
+  const info = await stat(value).catch(() => undefined);
+  if (!info) throw new InvalidArgumentError(`${name} ${value} does not exist.`);
+  if (!info.isFile()) throw new InvalidArgumentError(`${name} ${value} is not a regular file.`);
   if (info.size > MAX_PART_BYTES) {
     throw new InvalidArgumentError(
-      `--data ${path} is ${info.size} bytes; a part holds at most 64 MiB. Use \`upload\`.`,
+      `${name} ${value} is ${info.size} bytes; a part holds at most ${MAX_PART_BYTES} (64 MiB). Use \`upload\`.`,
     );
   }
-  return openAsBlob(path);
-}
-
-async function readStdin(stdin: NodeJS.ReadableStream): Promise<Blob> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PART_BYTES)
-      throw new InvalidArgumentError("stdin holds more than 64 MiB; a part holds at most 64 MiB.");
-    chunks.push(chunk as Buffer);
-  }
-  return new Blob([new Uint8Array(Buffer.concat(chunks))]);
+  return openAsBlob(value);
 }

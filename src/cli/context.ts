@@ -29,6 +29,11 @@ export interface CommandContext {
   say(line: string): void;
 }
 
+/** Wraps a command's action so it gets its {@link CommandContext}, then the arguments commander parsed. */
+export type Run = (
+  action: (ctx: CommandContext, ...args: never[]) => Promise<void>,
+) => (...args: unknown[]) => Promise<void>;
+
 export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortSignal): CommandContext {
   return {
     io,

@@ -82,37 +82,51 @@ function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean):
       : interrupted && error instanceof APIUserAbortError
         ? EXIT.interrupted
         : EXIT.failure;
-  const message = inShellTerms((error as Error)?.message ?? String(error));
+  const message = inShellTerms(error);
   io.stderr.write(`${NAME}: ${message}\n`);
   if (code === EXIT.usage) io.stderr.write(`(run \`${NAME} --help\` for usage)\n`);
   if (json) io.stdout.write(`${JSON.stringify({ error: describe(error) })}\n`);
   return code;
 }
 
-/**
- * The library words its advice for code (`pass mimeType`); on a command line the same advice
- * names the flag. Each pair is pinned by a test of the command line.
- */
-const SHELL_TERMS: ReadonlyArray<[string, string]> = [
-  ["pass allowInsecureHttp: true", "pass --allow-insecure-http"],
-  ["pass mimeType", "pass --mime-type"],
-  ["Pass `resume` to uploadFile to send the rest", "Run the command above to send the rest"],
-  [
-    "pass the `resumeToken` or `resume` of the UploadFileError that stopped the upload, unchanged",
-    "pass the token (or @FILE holding it) that a failed upload printed, unchanged",
-  ],
-  ["Leave resume out to start a new upload", "Leave --resume out to start a new upload"],
-];
+/** The flag (or argument) of each library option the command line sets, for advice worded in flags. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  apiKey: "--api-key",
+  baseUrl: "--base-url",
+  allowInsecureHttp: "--allow-insecure-http",
+  file: "FILE",
+  filename: "--filename",
+  mimeType: "--mime-type",
+  partSize: "--part-size",
+  concurrency: "--concurrency",
+  resume: "--resume",
+};
 
-function inShellTerms(message: string): string {
-  return SHELL_TERMS.reduce((text, [code, shell]) => text.replace(code, shell), message);
+/**
+ * The library words its advice for code (`Pass mimeType.`); on a command line the same
+ * advice, from the error's fields, names the flag.
+ */
+function inShellTerms(error: unknown): string {
+  if (error instanceof InvalidArgumentError && error.remedy && error.option && FLAG_OF[error.option]) {
+    const flag = FLAG_OF[error.option];
+    return `${error.problem} ${error.remedy === "pass" ? `Pass ${flag}.` : `Leave ${flag} out to start over.`}`;
+  }
+  if (error instanceof UploadFileError && !error.completionUnknown) {
+    const { partIds, expiresAt } = error.resume;
+    const cause = (error.cause as Error)?.message ?? String(error.cause);
+    return (
+      `Upload ${error.uploadId} stopped with ${partIds.filter(Boolean).length} of ${partIds.length} parts sent: ${cause}. ` +
+      `Run the command above to send the rest before ${new Date(expiresAt * 1000).toISOString()}.`
+    );
+  }
+  return (error as Error)?.message ?? String(error);
 }
 
 /** The JSON form of an error for `--json`. */
 function describe(error: unknown): Record<string, unknown> {
   const base = {
     type: (error as Error)?.name ?? "Error",
-    message: inShellTerms((error as Error)?.message ?? String(error)),
+    message: inShellTerms(error),
   };
   if (error instanceof APIError) return { ...base, status: error.status, request_id: error.requestId ?? null };
   if (error instanceof UploadFileError) {

@@ -3,10 +3,8 @@ import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { startLocalServer } from "../server/server.js";
-import type { CommandContext } from "./context.js";
+import type { Run } from "./context.js";
 import { integerIn } from "./values.js";
-
-type Run = (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) => (...args: unknown[]) => Promise<void>;
 
 /** `serve`: the local Uploads server in the foreground until Ctrl-C or SIGTERM. */
 export function addServeCommand(program: Command, run: Run): void {

@@ -8,7 +8,8 @@ import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UploadFileError } from "../errors/upload-file.js";
 import type { UploadPurpose } from "../types.js";
 import { uploadFile } from "../upload/node/upload-file.js";
-import type { CommandContext } from "./context.js";
+import { parseResume, type UploadResume } from "../upload/resume.js";
+import type { CommandContext, Run } from "./context.js";
 import { barDisplay, lineDisplay } from "./progress-display.js";
 import { integerIn, parsePartSize, shellQuote } from "./values.js";
 
@@ -22,8 +23,6 @@ interface UploadOptions {
   expiresAfterSeconds?: number;
   resume?: string;
 }
-
-type Run = (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) => (...args: unknown[]) => Promise<void>;
 
 /** `upload FILE`: uploadFile with a progress display, a resume command on failure, and Ctrl-C to cancel. */
 export function addUploadCommand(program: Command, run: Run): void {
@@ -39,8 +38,8 @@ export function addUploadCommand(program: Command, run: Run): void {
     .option("--no-md5", "do not compute and send the file's MD5")
     .option(
       "--expires-after-seconds <s>",
-      `expire the file this long after creation (${FILE_EXPIRY_SECONDS.min}-${FILE_EXPIRY_SECONDS.max})`,
-      integerIn(FILE_EXPIRY_SECONDS.min, FILE_EXPIRY_SECONDS.max),
+      `expire the file this long after creation (${FILE_EXPIRY_SECONDS.minimum}-${FILE_EXPIRY_SECONDS.maximum})`,
+      integerIn(FILE_EXPIRY_SECONDS.minimum, FILE_EXPIRY_SECONDS.maximum),
     )
     .option("--resume <token>", "continue the upload a failed run printed a token (or @FILE holding it) for")
     .action(
@@ -93,16 +92,23 @@ async function resumeArgument(error: UploadFileError): Promise<string> {
   return `@${path}`;
 }
 
-/** `--resume TOKEN` as given, or `--resume @FILE` read from FILE. */
-async function readResumeOption(value: string): Promise<string> {
-  if (!value.startsWith("@")) return value;
-  const path = value.slice(1);
-  const text = await readFile(path, "utf8").catch(() => {
+/** `--resume TOKEN` as given, or `--resume @FILE` read from FILE, checked to be a token. */
+async function readResumeOption(value: string): Promise<UploadResume> {
+  const path = value.startsWith("@") ? value.slice(1) : undefined;
+  const token = path
+    ? await readFile(path, "utf8").catch(() => {
+        throw new InvalidArgumentError(
+          `--resume ${value}: cannot read ${path}; pass the token, or @FILE of a file holding it.`,
+        );
+      })
+    : value;
+  try {
+    return parseResume(token.trim());
+  } catch {
     throw new InvalidArgumentError(
-      `--resume ${value}: cannot read ${path}; pass the token, or @FILE of a file holding it.`,
+      "--resume is not a resume token; pass the token (or @FILE holding it) that a failed upload printed, unchanged.",
     );
-  });
-  return text.trim();
+  }
 }
 
 /** The exact command that resumes, without the API key (it stays in the environment). */

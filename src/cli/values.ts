@@ -45,6 +45,27 @@ export function integerIn(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
   };
 }
 
+/** A number from `min` to `max`, each optional. */
+export function numberIn(min = -Infinity, max = Infinity): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {
+      throw new UsageError(
+        `expected a number${Number.isFinite(min) ? ` >= ${min}` : ""}${Number.isFinite(max) ? ` <= ${max}` : ""}.`,
+      );
+    }
+    return number;
+  };
+}
+
+/** A string that matches the spec's `pattern`. */
+export function matching(pattern: RegExp): (value: string) => string {
+  return (value) => {
+    if (!pattern.test(value)) throw new UsageError(`expected a value matching ${pattern.source}.`);
+    return value;
+  };
+}
+
 /** Collects a repeated option into an array. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

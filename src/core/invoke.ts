@@ -1,12 +1,15 @@
-import type { Invoke, OperationCall, RequestIdentified } from "../../generated/client.js";
 import { apiErrorFor } from "../errors/api-error.js";
 import { OpenAIUploadsError } from "../errors/base.js";
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "../errors/connection.js";
+import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { attemptSignal } from "./attempt-signal.js";
+import type { Invoke, OperationCall, RequestIdentified, SentAttempt } from "./operation.js";
 import { nonNegativeInteger, positiveNumber, type RequestOptions } from "./options.js";
 import { checkPathParams } from "./path-params.js";
+import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "./response-body.js";
 import { retryDelay, shouldRetry } from "./retry-delay.js";
 import { sleep } from "./sleep.js";
+import { successBody } from "./success-body.js";
 
 /** The header that tells the server which retry this is (0 on the first attempt). */
 export const RETRY_COUNT_HEADER = "x-retry-count";
@@ -16,34 +19,26 @@ interface Defaults {
   timeoutMs: number;
 }
 
-type SendResult = { data?: unknown; error?: unknown; response: Response };
-
-const answeredRetry = new WeakSet<object>();
-
-/**
- * Whether `error` is the server's answer to a retry: an earlier attempt failed in a way that
- * may still have been carried out (no answer, a timeout, a 5xx), and the refusal may be
- * because it was (completing an upload twice, say).
- */
-export function mayHaveTakenEffect(error: unknown): boolean {
-  return answeredRetry.has(error as object);
-}
-
 /**
  * The runtime behind every generated operation: checks path parameters, then sends with
  * a timeout per attempt, retries what is worth retrying (re-serializing the whole body each
- * time), and turns failures into typed errors.
+ * time), checks a 2xx body against the spec (never retrying one that fails: it may have
+ * taken effect), and turns failures into typed errors.
  */
 export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
-  return async <Result extends SendResult>(call: OperationCall<RequestOptions, Result>) => {
-    checkPathParams(call.operationId, call.pathParams);
+  return async <Body>(call: OperationCall<RequestOptions>): Promise<Body & RequestIdentified> => {
+    const { operation } = call;
+    checkPathParams(operation.operationId, call.pathParams);
     const options = call.options ?? {};
     const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, defaults.maxRetries);
     const timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, defaults.timeoutMs);
+    // Whether an earlier attempt failed in a way that may still have been carried out: no
+    // answer, a timeout, a 408 or a 5xx. A refusal of a retry may then be because it was.
+    let mayHaveTakenEffect = false;
     for (let retry = 0; ; retry++) {
       if (options.signal?.aborted) throw new APIUserAbortError();
       const attempt = attemptSignal(timeoutMs, options.signal);
-      let result: SendResult;
+      let result: SentAttempt;
       try {
         result = await call.send({
           signal: attempt.signal,
@@ -51,26 +46,40 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
         });
       } catch (cause) {
         if (options.signal?.aborted) throw new APIUserAbortError();
+        if (cause instanceof ResponseTooLarge) {
+          const { response } = cause;
+          throw new UnexpectedResponseError({
+            operationId: operation.operationId,
+            status: response.status,
+            requestId: response.headers.get("x-request-id") ?? undefined,
+            pointer: "",
+            problem: `has a body of over ${MAX_RESPONSE_BYTES} bytes, which no answer of the API has`,
+            body: undefined,
+          });
+        }
         // Our own errors (a file that changed mid-part, say) are verdicts, not transport failures.
         if (cause instanceof OpenAIUploadsError) throw cause;
         const failure = attempt.timedOut()
           ? new APIConnectionTimeoutError(timeoutMs)
           : new APIConnectionError(`Connection error: ${describeCause(cause)}`, { cause });
         if (retry >= maxRetries) throw failure;
+        mayHaveTakenEffect = true;
         await sleep(retryDelay(retry), options.signal);
         continue;
       } finally {
         attempt.dispose();
       }
       const { response } = result;
-      if (response.ok) return withRequestId(result.data as Exclude<Result["data"], undefined>, response.headers);
+      if (response.ok) {
+        const body = successBody(operation, call.pathParams, result.data, response);
+        return withRequestId(body as Body, response.headers);
+      }
       if (retry < maxRetries && shouldRetry(response.status, response.headers)) {
+        mayHaveTakenEffect ||= response.status === 408 || response.status >= 500;
         await sleep(retryDelay(retry, response.headers), options.signal);
         continue;
       }
-      const error = apiErrorFor(response.status, result.error, response.headers);
-      if (retry) answeredRetry.add(error);
-      throw error;
+      throw apiErrorFor(response.status, result.error, response.headers, { attempts: retry + 1, mayHaveTakenEffect });
     }
   };
 }

@@ -59,9 +59,13 @@ export function resolveOptions(
 } {
   // An empty variable (what docker-compose makes of an unset `${VAR}`, say) counts as unset.
   const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
-  if (apiKey !== undefined && typeof apiKey !== "string") throw new InvalidArgumentError("apiKey must be a string.");
+  if (apiKey !== undefined && typeof apiKey !== "string")
+    throw new InvalidArgumentError("apiKey must be a string.", { option: "apiKey" });
   if (!apiKey?.trim()) {
-    throw new InvalidArgumentError("No API key: pass `apiKey`, or set the OPENAI_API_KEY environment variable.");
+    throw new InvalidArgumentError("No API key: the OPENAI_API_KEY environment variable is not set.", {
+      option: "apiKey",
+      remedy: "pass",
+    });
   }
   // fetch would refuse such a key with a message that quotes it; keys are printable ASCII.
   // Leading and trailing HTTP whitespace (a pasted line's newline) fetch trims itself; not
@@ -69,6 +73,7 @@ export function resolveOptions(
   if (!/^[\t\n\r ]*[!-~]+[\t\n\r ]*$/.test(apiKey)) {
     throw new InvalidArgumentError(
       "apiKey has a space, a line break or a non-ASCII character inside: was it pasted whole and alone?",
+      { option: "apiKey" },
     );
   }
   const baseUrl = (options.baseUrl ?? (env.OPENAI_BASE_URL || DEFAULT_BASE_URL)).replace(/\/+$/, "");
@@ -76,14 +81,23 @@ export function resolveOptions(
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new InvalidArgumentError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL; use e.g. ${DEFAULT_BASE_URL}.`);
+    throw new InvalidArgumentError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL; use e.g. ${DEFAULT_BASE_URL}.`, {
+      option: "baseUrl",
+    });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new InvalidArgumentError(`baseUrl must use https:// (or http:// to loopback), not ${url.protocol}//.`);
+    throw new InvalidArgumentError(`baseUrl must use https:// (or http:// to loopback), not ${url.protocol}//.`, {
+      option: "baseUrl",
+    });
   }
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !options.allowInsecureHttp) {
     throw new InvalidArgumentError(
-      `baseUrl ${url.origin} would send the API key in clear text; use https://, or pass allowInsecureHttp: true.`,
+      `baseUrl ${url.origin} would send the API key in clear text; use https://, or allow that.`,
+      {
+        option: "allowInsecureHttp",
+        remedy: "pass",
+        value: "true",
+      },
     );
   }
   return {
@@ -102,7 +116,7 @@ export function resolveOptions(
 export function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${value}.`);
+    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${value}.`, { option: name });
   }
   return value;
 }
@@ -111,7 +125,7 @@ export function nonNegativeInteger(name: string, value: number | undefined, fall
 export function positiveNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
-    throw new InvalidArgumentError(`${name} must be a number of milliseconds > 0, got ${value}.`);
+    throw new InvalidArgumentError(`${name} must be a number of milliseconds > 0, got ${value}.`, { option: name });
   }
   return value;
 }

@@ -7,10 +7,19 @@ import { InvalidArgumentError } from "../errors/invalid-argument.js";
 export function checkPathParams(operationId: string, params: Record<string, string>): void {
   for (const [name, value] of Object.entries(params)) {
     if (typeof value !== "string" || value.trim() === "") {
-      throw new InvalidArgumentError(`${operationId}: ${name} must be a non-empty string, such as "upload_abc123".`);
+      throw new InvalidArgumentError(`${operationId}: ${name} must be a non-empty string, such as "upload_abc123".`, {
+        option: name,
+      });
     }
     if (value === "." || value === "..") {
-      throw new InvalidArgumentError(`${operationId}: ${name} ${JSON.stringify(value)} is not an id.`);
+      throw new InvalidArgumentError(`${operationId}: ${name} ${JSON.stringify(value)} is not an id.`, {
+        option: name,
+      });
     }
   }
+}
+
+/** A path template with its parameters filled in, percent-encoded: `/uploads/{upload_id}/parts` -> `/uploads/upload_1/parts`. */
+export function expandPath(template: string, params: Record<string, string>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
 }

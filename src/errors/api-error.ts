@@ -24,8 +24,16 @@ export class APIError extends OpenAIUploadsError {
   declare readonly headers: Headers;
   /** The whole response body as parsed (JSON, else text); for bodies in other shapes, such as a proxy's or a mock's. */
   declare readonly body: unknown;
+  /** How many attempts the call made, this answer's included. */
+  declare readonly attempts: number;
+  /**
+   * True when an earlier attempt failed in a way that may still have been carried out (no
+   * answer, a timeout, a 408 or 5xx), so this refusal may be because it was: a `completeUpload`
+   * refused as already completed, say.
+   */
+  declare readonly mayHaveTakenEffect: boolean;
 
-  constructor(status: number, body: unknown, headers: Headers) {
+  constructor(status: number, body: unknown, headers: Headers, history: AttemptHistory = ONE_ATTEMPT) {
     const error = errorBody(body);
     const requestId = headers.get("x-request-id") ?? undefined;
     super(`${status} ${error?.message ?? describeBody(body)}${requestId ? ` [request id ${requestId}]` : ""}`);
@@ -34,8 +42,20 @@ export class APIError extends OpenAIUploadsError {
     this.error = error;
     this.headers = headers;
     this.body = body;
+    this.attempts = history.attempts;
+    this.mayHaveTakenEffect = history.mayHaveTakenEffect;
   }
 }
+
+/** What the attempts before the answer that became an {@link APIError} were. */
+export interface AttemptHistory {
+  /** How many attempts the call made, the last one's answer included. */
+  attempts: number;
+  /** Whether an earlier attempt may have been carried out: see {@link APIError.mayHaveTakenEffect}. */
+  mayHaveTakenEffect: boolean;
+}
+
+const ONE_ATTEMPT: AttemptHistory = { attempts: 1, mayHaveTakenEffect: false };
 
 const MAX_DETAIL = 500;
 
@@ -117,7 +137,7 @@ const BY_STATUS: Record<number, typeof APIError> = {
 };
 
 /** Builds the APIError subclass that matches a response's status. */
-export function apiErrorFor(status: number, body: unknown, headers: Headers): APIError {
+export function apiErrorFor(status: number, body: unknown, headers: Headers, history?: AttemptHistory): APIError {
   const ErrorClass = status >= 500 ? InternalServerError : (BY_STATUS[status] ?? APIError);
-  return new ErrorClass(status, body, headers);
+  return new ErrorClass(status, body, headers, history);
 }

@@ -1,4 +1,4 @@
-import { type OperationId, operationIds } from "../../generated/client.js";
+import { type OperationId, operationIds } from "../../generated/operations.js";
 import { ApiError } from "./errors.js";
 
 /**

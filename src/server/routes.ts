@@ -1,38 +1,52 @@
-import type { OperationId } from "../../generated/client.js";
+import { type OperationId, operations } from "../../generated/operations.js";
 import { ApiError } from "./errors.js";
 
-/** The operation a request names, with the upload id taken from the path. */
-export type Route =
-  | { operationId: "createUpload" }
-  | { operationId: Exclude<OperationId, "createUpload">; uploadId: string };
+/** The operation a request's method and path name, with its path parameters by name. */
+export interface Route {
+  operationId: OperationId;
+  params: Record<string, string>;
+}
 
 /**
- * `/v1` is optional: clients call the server at its `/v1` URL like the real API, while Prism's
- * proxy forwards the spec's paths without the base path.
+ * Each operation's path as a pattern. `/v1` is optional: clients call the server at its `/v1`
+ * URL like the real API, while Prism's proxy forwards the spec's paths without the base path.
  */
-const UPLOAD_PATH = /^(?:\/v1)?\/uploads(?:\/([^/]+)\/(parts|complete|cancel))?$/;
+const TEMPLATES = Object.values(operations).map((op) => ({
+  operationId: op.operationId,
+  method: op.method,
+  names: op.pathParams,
+  pattern: new RegExp(`^(?:/v1)?${op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "([^/]+)")}$`),
+}));
 
-const ACTIONS = { parts: "addUploadPart", complete: "completeUpload", cancel: "cancelUpload" } as const;
+const decode = (value: string) => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
 
 /**
- * The operation a request's method and path (without query string) name. Throws a 404
- * {@link ApiError} for a path the API does not have, and a 405 with `Allow: POST` for any
- * method but POST on one it has, since every operation of the spec is a POST.
+ * The operation a request's method and path (without query string) name, from the spec's
+ * operation table. Throws a 404 {@link ApiError} for a path the spec does not have, and a 405
+ * with `Allow` for a method the path does not take.
  */
 export function route(method: string | undefined, pathname: string): Route {
-  const match = UPLOAD_PATH.exec(pathname);
-  if (!match) {
-    throw new ApiError(
-      404,
-      `Invalid URL (${method} ${pathname}). This server has POST /v1/uploads and POST /v1/uploads/{upload_id}/parts, /complete and /cancel.`,
-    );
+  const matching = TEMPLATES.filter((t) => t.pattern.test(pathname));
+  if (matching.length === 0) {
+    const known = Object.values(operations).map((op) => `${op.method} /v1${op.path}`);
+    throw new ApiError(404, `Invalid URL (${method} ${pathname}). This server has ${known.join(", ")}.`);
   }
-  if (method !== "POST") {
-    throw new ApiError(405, `Method ${method} is not allowed on ${pathname}; use POST.`, {
-      headers: { allow: "POST" },
+  const target = matching.find((t) => t.method === method);
+  if (!target) {
+    const allowed = matching.map((t) => t.method).join(", ");
+    throw new ApiError(405, `Method ${method} is not allowed on ${pathname}; use ${allowed}.`, {
+      headers: { allow: allowed },
     });
   }
-  const [, uploadId, action] = match;
-  if (uploadId === undefined || action === undefined) return { operationId: "createUpload" };
-  return { operationId: ACTIONS[action as keyof typeof ACTIONS], uploadId };
+  const values = target.pattern.exec(pathname)?.slice(1) ?? [];
+  return {
+    operationId: target.operationId,
+    params: Object.fromEntries(target.names.map((name, i) => [name, decode(values[i] ?? "")])),
+  };
 }

@@ -2,15 +2,15 @@ import { once, setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type OperationId, operationIds } from "../../generated/client.js";
+import { type OperationId, operationIds } from "../../generated/operations.js";
 import { MAX_PART_BYTES } from "../core/limits.js";
 import { authenticate } from "./auth.js";
 import { openDataDir } from "./disk.js";
 import { ApiError } from "./errors.js";
 import { createFaultInjector, type FaultOptions } from "./faults.js";
+import { handlers, type OperationContext } from "./handlers.js";
 import { sendJson } from "./http.js";
 import { newId } from "./ids.js";
-import { type OperationContext, runOperation } from "./operations.js";
 import { route } from "./routes.js";
 import { type UploadSnapshot, UploadStore } from "./store.js";
 
@@ -129,7 +129,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         req.socket.destroy();
         return;
       }
-      const body = await runOperation(context, target, req);
+      const body = await handlers[target.operationId](context, target.params as never, req);
       if (plan?.dropAfterStore) {
         stats.faults += 1;
         req.socket.destroy();

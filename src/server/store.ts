@@ -1,10 +1,10 @@
 import { rm } from "node:fs/promises";
 import type { components } from "../../generated/schema.js";
 import { UPLOAD_TTL_SECONDS } from "../core/limits.js";
+import type { CompleteUploadRequest, CreateUploadRequest } from "../types.js";
 import { type DataDir, joinFiles } from "./disk.js";
 import { ApiError, invalidParam } from "./errors.js";
 import { newId } from "./ids.js";
-import type { CompleteUploadRequest, CreateUploadRequest } from "./validation.js";
 
 /** The spec's `Upload`. */
 export type Upload = components["schemas"]["Upload"];

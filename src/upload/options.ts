@@ -45,7 +45,9 @@ const MAX_CONCURRENCY = 64;
 function integerIn(name: string, value: number | undefined, min: number, max: number) {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got ${value}.`);
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got ${value}.`, {
+      option: name,
+    });
   }
   return value;
 }
@@ -56,17 +58,18 @@ export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
     throw new InvalidArgumentError("uploadFile needs options: { file, purpose }.");
   }
   if (!(typeof options.file === "string" ? options.file !== "" : options.file instanceof Blob)) {
-    throw new InvalidArgumentError("file must be a path or a Blob (a File, say).");
+    throw new InvalidArgumentError("file must be a path or a Blob (a File, say).", { option: "file" });
   }
   if (!(UPLOAD_PURPOSES as readonly string[]).includes(options.purpose)) {
     throw new InvalidArgumentError(
       `purpose ${JSON.stringify(options.purpose)} is not one the API accepts; use one of ${UPLOAD_PURPOSES.join(", ")}.`,
+      { option: "purpose" },
     );
   }
   for (const name of ["filename", "mimeType"] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== "string" || value.trim() === "")) {
-      throw new InvalidArgumentError(`${name} must be a non-empty string when given.`);
+      throw new InvalidArgumentError(`${name} must be a non-empty string when given.`, { option: name });
     }
   }
   return {

@@ -1,14 +1,84 @@
+/**
+ * The seams of `uploadFile`: what it needs from the runtime it runs in (a way to open and read
+ * the file, MD5, a way to send parts, MIME types), as small interfaces in one place. The Node
+ * and web entries each supply an {@link UploadPlatform}; the upload itself (upload-file.ts)
+ * knows nothing of either.
+ */
 import type { UploadsClient } from "../core/client.js";
-import type { FileSource, UploadTransport } from "./source.js";
+import type { RequestOptions } from "../core/options.js";
+import type { UploadPart } from "../types.js";
+import type { PlannedPart } from "./part-plan.js";
 
-/** What `uploadFile` needs from the runtime it runs in: files, hashing, sending, MIME types. */
-export interface UploadPlatform {
+/** The file being uploaded, as `uploadFile` reads it: a size and replayable byte ranges. */
+export interface FileSource {
+  /** Size in bytes when the source was opened. */
+  readonly size: number;
+  /** The base name of a path, or `File.name`; undefined for a bare Blob. */
+  readonly name: string | undefined;
+  /** How messages name the source: a path, a File's name, or "the Blob". */
+  readonly label: string;
+  /** The MIME type the source declares itself (`Blob.type`), if any. */
+  readonly type: string | undefined;
+  /** Modification time when opened, for a file on disk; `lastModified` for a File. */
+  readonly mtimeMs: number | undefined;
+  /** Bytes `[start, end)`; reading the returned Blob again yields the same bytes. */
+  slice(start: number, end: number): Blob;
+  /** Rejects with `FileChangedError` when the file is no longer the one that was opened. */
+  assertUnchanged(): Promise<void>;
+}
+
+/** One part to send, with a callback for the bytes streamed so far in this attempt. */
+export interface PartRequest {
+  uploadId: string;
+  part: PlannedPart;
+  options: RequestOptions;
+  onBytes: (bytesStreamed: number) => void;
+}
+
+/** How the parts of one source reach the API; `close` releases what it holds (sockets) once the upload is over. */
+export interface PartSender {
+  sendPart(request: PartRequest): Promise<UploadPart>;
+  close(): void;
+}
+
+/** What `uploadFile` needs from the runtime it runs in, for the kind of source that runtime opens. */
+export interface UploadPlatform<Source extends FileSource = FileSource> {
   /** Opens a path or Blob, refusing with an `InvalidArgumentError` what cannot be uploaded. */
-  openSource(file: string | Blob): Promise<FileSource>;
+  openSource(file: string | Blob): Promise<Source>;
   /** The hex MD5 of the whole source, read in order; rejects with `APIUserAbortError` on abort. */
-  md5Hex(source: FileSource, signal: AbortSignal): Promise<string>;
-  /** The fastest way this runtime has to send `source` with `client`'s settings. */
-  transport(client: UploadsClient, source: FileSource, concurrency: number): UploadTransport;
+  md5Hex(source: Source, signal: AbortSignal): Promise<string>;
+  /** The fastest way this runtime has to send the parts of `source` with `client`'s settings. */
+  partSender(client: UploadsClient, source: Source, concurrency: number): PartSender;
   /** The MIME type for a file name, from its extension; undefined when unknown. */
   mimeTypeFor(filename: string): string | undefined;
+}
+
+/**
+ * A Blob (or File) as a source. Blobs cannot change, so there is nothing to watch; a File's
+ * `lastModified` stands for its mtime, so that a resume can tell another file of the same size.
+ */
+export function blobSource(blob: Blob): FileSource {
+  const file = typeof File !== "undefined" && blob instanceof File ? blob : undefined;
+  return {
+    size: blob.size,
+    name: file?.name || undefined,
+    label: file?.name || "the Blob",
+    type: blob.type || undefined,
+    mtimeMs: file?.lastModified,
+    slice: (start, end) => blob.slice(start, end),
+    assertUnchanged: async () => {},
+  };
+}
+
+/**
+ * Parts through the client's own `addUploadPart` (fetch, FormData). Works in every runtime;
+ * each attempt serializes the Blob slice again, so a retry re-sends the same bytes. Progress
+ * is reported when a part is accepted, not while it streams.
+ */
+export function fetchPartSender(client: UploadsClient, source: FileSource): PartSender {
+  return {
+    sendPart: ({ uploadId, part, options }) =>
+      client.addUploadPart(uploadId, { data: source.slice(part.start, part.end) }, options),
+    close: () => {},
+  };
 }

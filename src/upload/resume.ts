@@ -44,6 +44,7 @@ export function parseResume(value: UploadResume | string): UploadResume {
   if (!isResume(resume)) {
     throw new InvalidArgumentError(
       "resume is not a resume token or state; pass the `resumeToken` or `resume` of the UploadFileError that stopped the upload, unchanged.",
+      { option: "resume" },
     );
   }
   return resume;

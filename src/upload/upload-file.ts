@@ -1,22 +1,22 @@
 import type { UploadsClient } from "../core/client.js";
-import { mayHaveTakenEffect } from "../core/invoke.js";
 import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../core/limits.js";
+import { APIError } from "../errors/api-error.js";
 import { APIConnectionError, APIUserAbortError } from "../errors/connection.js";
 import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
 import type { RequestIdentified, Upload } from "../types.js";
 import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
-import { partPlan } from "./part-plan.js";
-import type { UploadPlatform } from "./platform.js";
+import { type PlannedPart, partPlan } from "./part-plan.js";
+import type { FileSource, PartSender, UploadPlatform } from "./platform.js";
 import { runPool } from "./pool.js";
 import { ProgressTracker } from "./progress.js";
 import { parseResume, type UploadResume } from "./resume.js";
-import type { FileSource, UploadTransport } from "./source.js";
 
 /** Everything checked and decided before the first request. */
-interface Prepared {
-  source: FileSource;
+interface Prepared<Source extends FileSource> {
+  source: Source;
   filename: string;
   mimeType: string;
   settings: UploadSettings;
@@ -24,78 +24,125 @@ interface Prepared {
   earlier: UploadResume | undefined;
 }
 
+/** Where an upload that exists on the server can fail: sending its parts, completing it, checking the result. */
+export type UploadPhase = "parts" | "complete" | "verify";
+
+/**
+ * What a failure after the upload was created means for the caller:
+ * - `callback`: `onProgress` threw; cancel, and reject with what it threw;
+ * - `abort`: the caller's signal fired; cancel, and reject with `APIUserAbortError`;
+ * - `file-changed`: the file changed under us; cancel, and reject with `FileChangedError`;
+ * - `resumable`: leave the upload as it is, and reject with an `UploadFileError` whose `resume` continues it;
+ * - `completion-unknown`: the upload may have completed; a resume cannot help.
+ */
+export type FailureVerdict = "callback" | "abort" | "file-changed" | "resumable" | "completion-unknown";
+
+/**
+ * Decides what a failure in `phase` means. Past `completeUpload` the upload may be complete on
+ * the server: when its answer was not this upload (`verify`), was garbage, or was lost (no
+ * answer at all, or a refused retry of an attempt that may have been carried out).
+ */
+export function classifyFailure(
+  phase: UploadPhase,
+  error: unknown,
+  facts: { aborted: boolean; callbackThrew: boolean },
+): FailureVerdict {
+  if (facts.callbackThrew) return "callback";
+  if (facts.aborted) return "abort";
+  if (error instanceof FileChangedError) return "file-changed";
+  if (phase === "verify") return "completion-unknown";
+  const lost =
+    error instanceof APIConnectionError ||
+    error instanceof UnexpectedResponseError ||
+    (error instanceof APIError && error.mayHaveTakenEffect);
+  return phase === "complete" && lost ? "completion-unknown" : "resumable";
+}
+
 /**
  * The whole of `uploadFile`, over a platform: check, create (or resume), send the missing
  * parts in parallel, complete with the part ids in file order and the MD5, and check what
  * the server reports.
  */
-export async function runUpload(
-  platform: UploadPlatform,
+export async function runUpload<Source extends FileSource>(
+  platform: UploadPlatform<Source>,
   client: UploadsClient,
   options: UploadFileOptions,
 ): Promise<Upload & RequestIdentified> {
+  const prepared = await prepare(platform, options);
+  const sender = platform.partSender(client, prepared.source, prepared.settings.concurrency);
+  try {
+    const state = await createOrResume(client, prepared, options);
+    return await transfer(client, sender, prepared, state, options, platform.md5Hex);
+  } finally {
+    sender.close();
+  }
+}
+
+/** Checks the options and opens the file: every mistake found here is found before any request. */
+async function prepare<Source extends FileSource>(
+  platform: UploadPlatform<Source>,
+  options: UploadFileOptions,
+): Promise<Prepared<Source>> {
   const settings = checkUploadOptions(options);
   if (options.signal?.aborted) throw new APIUserAbortError();
   const source = await platform.openSource(options.file);
   checkSize(source);
   const filename = options.filename ?? source.name;
-  if (!filename) throw new InvalidArgumentError("a Blob without a name needs filename.");
+  if (!filename)
+    throw new InvalidArgumentError("A Blob without a name needs a filename.", { option: "filename", remedy: "pass" });
   const mimeType = options.mimeType ?? source.type ?? platform.mimeTypeFor(filename);
   if (!mimeType) {
-    throw new InvalidArgumentError(
-      `cannot tell the MIME type of ${JSON.stringify(filename)} from its extension; pass mimeType.`,
-    );
+    throw new InvalidArgumentError(`Cannot tell the MIME type of ${JSON.stringify(filename)} from its extension.`, {
+      option: "mimeType",
+      remedy: "pass",
+    });
   }
   const earlier = options.resume === undefined ? undefined : parseResume(options.resume);
   if (earlier) checkResume(earlier, source, settings.partSize);
   const partSize = earlier?.partSize ?? settings.partSize ?? MAX_PART_BYTES;
-  const prepared = { source, filename, mimeType, settings, partSize, earlier };
-
-  const transport = platform.transport(client, source, settings.concurrency);
-  try {
-    return await transfer(transport, prepared, options, platform.md5Hex);
-  } finally {
-    transport.close();
-  }
+  return { source, filename, mimeType, settings, partSize, earlier };
 }
 
+/** The upload to send to: the one a resume names, or a new one. */
+async function createOrResume(
+  client: UploadsClient,
+  { source, filename, mimeType, settings, partSize, earlier }: Prepared<FileSource>,
+  options: UploadFileOptions,
+): Promise<UploadResume> {
+  if (earlier) return { ...earlier, partIds: [...earlier.partIds] };
+  const created = await client.createUpload(
+    {
+      filename,
+      purpose: options.purpose,
+      bytes: source.size,
+      mime_type: mimeType,
+      ...(options.expiresAfter ? { expires_after: options.expiresAfter } : {}),
+    },
+    { ...settings.requestOptions, ...(options.signal ? { signal: options.signal } : {}) },
+  );
+  return {
+    version: 1,
+    uploadId: created.id,
+    expiresAt: created.expires_at,
+    bytes: source.size,
+    partSize,
+    ...(source.mtimeMs !== undefined ? { mtimeMs: source.mtimeMs } : {}),
+    partIds: partPlan(source.size, partSize).map(() => null),
+  };
+}
+
+/** Sends the missing parts, completes, verifies; on failure, cancels or leaves the upload as the verdict says. */
 async function transfer(
-  transport: UploadTransport,
-  { source, filename, mimeType, settings, partSize, earlier }: Prepared,
+  client: UploadsClient,
+  sender: PartSender,
+  { source, settings, partSize }: Prepared<FileSource>,
+  state: UploadResume,
   options: UploadFileOptions,
   md5Hex: UploadPlatform["md5Hex"],
 ): Promise<Upload & RequestIdentified> {
   const { signal } = options;
-  const client = transport.operations;
-  const plan = partPlan(source.size, partSize);
-  const requestOptions = { ...settings.requestOptions, ...(signal ? { signal } : {}) };
-
-  let state: UploadResume;
-  if (earlier) {
-    state = { ...earlier, partIds: [...earlier.partIds] };
-  } else {
-    const created = await client.createUpload(
-      {
-        filename,
-        purpose: options.purpose,
-        bytes: source.size,
-        mime_type: mimeType,
-        ...(options.expiresAfter ? { expires_after: options.expiresAfter } : {}),
-      },
-      requestOptions,
-    );
-    state = {
-      version: 1,
-      uploadId: created.id,
-      expiresAt: created.expires_at,
-      bytes: source.size,
-      partSize,
-      ...(source.mtimeMs !== undefined ? { mtimeMs: source.mtimeMs } : {}),
-      partIds: plan.map(() => null),
-    };
-  }
   const { uploadId } = state;
-
+  const plan = partPlan(source.size, partSize);
   // One controller stops everything: the caller's abort, or a failure that ends the upload.
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -105,18 +152,17 @@ async function transfer(
   for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start, true);
   const digest = settings.md5 ? md5Hex(source, stop.signal) : undefined;
   digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
-  const partOptions = { ...settings.requestOptions, signal: stop.signal };
-  let completing = false;
-  let completeAnswered = false;
+  const requestOptions = { ...settings.requestOptions, signal: stop.signal };
+  let phase: UploadPhase = "parts";
   try {
     progress.emit();
     const missing = plan.filter((part) => !state.partIds[part.index]);
-    await runPool(missing, settings.concurrency, stop.signal, async (part) => {
+    await runPool(missing, settings.concurrency, stop.signal, async (part: PlannedPart) => {
       await source.assertUnchanged();
-      const accepted = await transport.sendPart({
+      const accepted = await sender.sendPart({
         uploadId,
         part,
-        options: partOptions,
+        options: requestOptions,
         onBytes: (bytes) => progress.streaming(part.index, bytes),
       });
       state.partIds[part.index] = accepted.id;
@@ -124,82 +170,79 @@ async function transfer(
     });
     const md5 = await digest;
     await source.assertUnchanged();
-    completing = true;
+    phase = "complete";
     const completed = await client.completeUpload(
       uploadId,
       { part_ids: state.partIds as string[], ...(md5 ? { md5 } : {}) },
-      partOptions,
+      requestOptions,
     );
-    completeAnswered = true;
-    checkCompleted(completed, source.size);
+    phase = "verify";
+    checkCompleted(completed, uploadId, source.size);
     return completed;
   } catch (error) {
     stop.abort();
-    if (progress.callbackError) {
-      await cancelQuietly(client, uploadId, settings);
-      throw progress.callbackError.error;
+    const verdict = classifyFailure(phase, error, {
+      aborted: signal?.aborted === true,
+      callbackThrew: progress.callbackError !== undefined,
+    });
+    if (verdict === "resumable" || verdict === "completion-unknown") {
+      throw new UploadFileError(state, error, verdict === "completion-unknown");
     }
-    if (signal?.aborted) {
-      const cancelled = await cancelQuietly(client, uploadId, settings);
+    const cancelled = await cancelQuietly(client, uploadId, settings);
+    if (verdict === "abort") {
       throw new APIUserAbortError(
         `uploadFile was aborted; upload ${uploadId} ` +
-          (cancelled ? "was cancelled." : `could not be cancelled${completing ? " and may have completed" : ""}.`),
+          (cancelled
+            ? "was cancelled."
+            : `could not be cancelled${phase === "parts" ? "" : " and may have completed"}.`),
+        { uploadId, cancelled },
       );
     }
-    if (error instanceof FileChangedError) {
-      await cancelQuietly(client, uploadId, settings);
-      throw error;
-    }
-    // Past completeUpload the upload may be complete on the server, and a resume cannot help:
-    // its answer was not this file, or was lost (no answer at all, or a refused retry).
-    throw new UploadFileError(
-      state,
-      error,
-      completing && (completeAnswered || error instanceof APIConnectionError || mayHaveTakenEffect(error)),
-    );
+    throw verdict === "callback" ? progress.callbackError?.error : error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
 }
 
 function checkSize(source: FileSource): void {
-  const what = source.path ?? source.name ?? "the Blob";
   if (source.size === 0) {
-    throw new InvalidArgumentError(`${what} is empty; an upload needs at least one byte.`);
+    throw new InvalidArgumentError(`${source.label} is empty; an upload needs at least one byte.`, { option: "file" });
   }
   if (source.size > MAX_UPLOAD_BYTES) {
     throw new InvalidArgumentError(
-      `${what} is ${source.size} bytes, over the ${MAX_UPLOAD_BYTES} bytes (8 GiB) an upload can hold.`,
+      `${source.label} is ${source.size} bytes, over the ${MAX_UPLOAD_BYTES} bytes (8 GiB) an upload can hold.`,
+      { option: "file" },
     );
   }
 }
 
 /** A resume must be for this file, unchanged, cut the same way, and not yet expired. */
 function checkResume(resume: UploadResume, source: FileSource, partSize: number | undefined): void {
-  const restart = "Leave resume out to start a new upload.";
+  const restart = { option: "resume", remedy: "omit" } as const;
   if (resume.bytes !== source.size || (resume.mtimeMs !== undefined && resume.mtimeMs !== source.mtimeMs)) {
     throw new InvalidArgumentError(
-      `resume is for a ${resume.bytes}-byte file that has changed or is not this one (${source.size} bytes). ${restart}`,
+      `resume is for a ${resume.bytes}-byte file that has changed or is not this one (${source.size} bytes).`,
+      restart,
     );
   }
   if (partSize !== undefined && partSize !== resume.partSize) {
-    throw new InvalidArgumentError(
-      `resume cut the file into ${resume.partSize}-byte parts; leave partSize out or pass ${resume.partSize}.`,
-    );
+    throw new InvalidArgumentError(`resume cut the file into ${resume.partSize}-byte parts; give partSize the same.`, {
+      option: "partSize",
+    });
   }
   if (Date.now() >= resume.expiresAt * 1000) {
     throw new InvalidArgumentError(
-      `upload ${resume.uploadId} expired at ${new Date(resume.expiresAt * 1000).toISOString()}: ` +
-        `uploads last an hour. ${restart}`,
+      `upload ${resume.uploadId} expired at ${new Date(resume.expiresAt * 1000).toISOString()}: uploads last an hour.`,
+      restart,
     );
   }
 }
 
-/** "Verifying what arrived": the server must report a completed upload of exactly our size, with its File. */
-function checkCompleted(upload: Upload, size: number): void {
-  if (upload.status !== "completed" || upload.bytes !== size || !upload.file) {
+/** "Verifying what arrived": the server must report this upload completed, of exactly our size, with its File. */
+function checkCompleted(upload: Upload, uploadId: string, size: number): void {
+  if (upload.id !== uploadId || upload.status !== "completed" || upload.bytes !== size || !upload.file) {
     throw new Error(
-      `the upload came back ${upload.status} with ${upload.bytes} bytes${upload.file ? "" : " and no file"}, not completed with ${size}`,
+      `the upload came back as ${upload.id}, ${upload.status} with ${upload.bytes} bytes${upload.file ? "" : " and no file"}, not ${uploadId} completed with ${size}`,
     );
   }
 }
@@ -209,7 +252,7 @@ function checkCompleted(upload: Upload, size: number): void {
  * Resolves to whether the server reports the upload cancelled.
  */
 async function cancelQuietly(
-  client: UploadTransport["operations"],
+  client: UploadsClient,
   uploadId: string,
   { requestOptions }: UploadSettings,
 ): Promise<boolean> {

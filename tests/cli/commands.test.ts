@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import type { Upload, UploadPart } from "../../src/types.js";
+import { sha256 } from "../support/hashes.js";
 import { BIN, cli, startCli, until } from "./support.js";
 
 const KEY = { OPENAI_API_KEY: "sk-cli-secret-5678" };
@@ -23,15 +24,13 @@ async function sampleFile(size: number, name = "sample.bin") {
   const bytes = randomBytes(size);
   const path = join(dir, name);
   await writeFile(path, bytes);
-  return { path, sha256: createHash("sha256").update(bytes).digest("hex") };
+  return { path, sha256: sha256(bytes) };
 }
 
 async function storedSha256(server: LocalServer, upload: Upload) {
   const path = server.fileContentPath(upload.file?.id ?? "");
   if (!path) throw new Error("no file on the server");
-  return createHash("sha256")
-    .update(await readFile(path))
-    .digest("hex");
+  return sha256(await readFile(path));
 }
 
 describe("the seed's commands against Prism", () => {

@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { APIConnectionError, createUploadsClient, InvalidArgumentError, NotFoundError } from "../../src/index.js";
+import { rejection } from "../support/rejection.js";
 import { errorBody, fakeClient, SECRET } from "./support.js";
 
 describe("refused before any request", () => {
@@ -87,7 +88,8 @@ describe("refused before any request", () => {
 describe("ids that would change the path", () => {
   it.each(["../x", "a/b", "a?b=1", "a#b", "%2e%2e"])("%j stays inside /uploads/{id}/cancel", async (id) => {
     const { client, requests } = fakeClient([{}]);
-    await client.cancelUpload(id);
+    // The fake answers for upload_1, which the client refuses as another upload's: only the URL matters here.
+    await client.cancelUpload(id).catch(() => undefined);
     const url = new URL(requests[0]?.request.url ?? "");
     expect(url.pathname).toMatch(/^\/v1\/uploads\/[^/]+\/cancel$/);
     expect(url.search).toBe("");
@@ -97,17 +99,16 @@ describe("ids that would change the path", () => {
 describe("the API key stays secret", () => {
   it("never appears in errors, their stacks, inspect output or the client", async () => {
     const failures = [
-      await fakeClient([{ status: 404, body: errorBody("No such upload") }])
-        .client.cancelUpload("upload_1")
-        .catch((e: unknown) => e),
-      await fakeClient([new TypeError("fetch failed")], { maxRetries: 0 })
-        .client.cancelUpload("upload_1")
-        .catch((e: unknown) => e),
+      await rejection(
+        fakeClient([{ status: 404, body: errorBody("No such upload") }]).client.cancelUpload("upload_1"),
+        NotFoundError,
+      ),
+      await rejection(
+        fakeClient([new TypeError("fetch failed")], { maxRetries: 0 }).client.cancelUpload("upload_1"),
+        APIConnectionError,
+      ),
     ];
-    expect(failures[0]).toBeInstanceOf(NotFoundError);
-    expect(failures[1]).toBeInstanceOf(APIConnectionError);
-    for (const error of failures) {
-      const e = error as Error;
+    for (const e of failures) {
       for (const text of [e.message, e.stack ?? "", inspect(e, { showHidden: true, depth: 5 }), JSON.stringify(e)]) {
         expect(text).not.toContain(SECRET);
       }

@@ -3,12 +3,14 @@ import { describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
+  APIError,
   APIUserAbortError,
   BadRequestError,
   InternalServerError,
   RateLimitError,
   VERSION,
 } from "../../src/index.js";
+import { rejection } from "../support/rejection.js";
 import { errorBody, fakeClient, SECRET, UPLOAD } from "./support.js";
 
 const fast = { "retry-after-ms": "1" };
@@ -82,9 +84,9 @@ describe("retries", () => {
     vi.useFakeTimers();
     try {
       const { client, requests } = fakeClient([new TypeError("fetch failed")], { maxRetries: 3 });
-      const result = client.cancelUpload("upload_1").catch((e: unknown) => e);
+      const result = rejection(client.cancelUpload("upload_1"), APIConnectionError);
       await vi.runAllTimersAsync();
-      expect(await result).toBeInstanceOf(APIConnectionError);
+      await result;
       expect(requests).toHaveLength(4);
     } finally {
       vi.useRealTimers();
@@ -182,11 +184,10 @@ describe("errors", () => {
     const { client } = fakeClient([
       { status: 429, headers: { "x-request-id": "req_42", "x-should-retry": "false" }, body: errorBody("Slow down") },
     ]);
-    const error = await client.cancelUpload("upload_1").catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RateLimitError);
+    const error = await rejection(client.cancelUpload("upload_1"), RateLimitError);
     expect(error).toMatchObject({ status: 429, requestId: "req_42", error: { message: "Slow down" } });
-    expect((error as RateLimitError).headers.get("x-request-id")).toBe("req_42");
-    expect((error as Error).message).toBe("429 Slow down [request id req_42]");
+    expect(error.headers.get("x-request-id")).toBe("req_42");
+    expect(error.message).toBe("429 Slow down [request id req_42]");
   });
 
   it.each([
@@ -207,7 +208,7 @@ describe("errors", () => {
     ["no body", "", "(empty body)"],
   ])("name the problem from %s, and keep the whole body", async (_, body, message) => {
     const { client } = fakeClient([{ status: 503, headers: { "x-should-retry": "false" }, body }]);
-    const error = await client.cancelUpload("upload_1").catch((e: unknown) => e);
+    const error = await rejection(client.cancelUpload("upload_1"), APIError);
     expect(error).toMatchObject({ message: `503 ${message}`, body });
   });
 

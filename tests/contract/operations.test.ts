@@ -14,7 +14,17 @@ import {
   type UploadPart,
   type UploadsClient,
 } from "../../src/index.js";
-import { API_KEY, CREATE, expectAllConform, isPrism, PART_BYTES, recordingClient, violations } from "./support.js";
+import { rejection } from "../support/rejection.js";
+import {
+  API_KEY,
+  CREATE,
+  expectAllConform,
+  isPrism,
+  PART_BYTES,
+  rawClient,
+  recordingClient,
+  violations,
+} from "./support.js";
 
 /**
  * The positive flows chain real ids (create, then part, then complete), so they hold against
@@ -74,13 +84,13 @@ describe("each operation through the public client: 200, no violation, a typed r
 });
 
 /**
- * What the spec forbids, sent through `client.raw` (the bare openapi-fetch client: auth headers,
- * no retries, no checks) with casts where the types would stop it. Prism must refuse each with
+ * What the spec forbids, sent through a bare openapi-fetch client (auth headers, no retries,
+ * no checks) with casts where the types would stop it. Prism must refuse each with
  * the violation that names the problem: proof that the mock enforces the contract, so the
  * positive tests above mean something.
  */
 describe.runIf(isPrism)("the mock refuses what the spec forbids", () => {
-  const { client } = recordingClient();
+  const client = { raw: rawClient() };
   const ID = { path: { upload_id: "upload_abc123" } };
 
   async function refused(sent: Promise<{ response: Response }>, status: number) {
@@ -176,9 +186,8 @@ describe.runIf(isPrism)("the mock refuses what the spec forbids", () => {
   it("and the public client surfaces such a refusal as an UnprocessableEntityError", async () => {
     const { client: checked } = recordingClient();
     const body = { ...CREATE, purpose: "training" } as unknown as typeof CREATE;
-    const error = await checked.createUpload(body).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnprocessableEntityError);
-    expect((error as APIError).headers.get("sl-violations")).toMatch(/purpose must be equal to one of the allowed/);
+    const error = await rejection(checked.createUpload(body), UnprocessableEntityError);
+    expect(error.headers.get("sl-violations")).toMatch(/purpose must be equal to one of the allowed/);
   });
 });
 
@@ -205,9 +214,7 @@ describe.runIf(isPrism)("error responses map to their classes (Prefer: code=...)
 
   it.each(cases)("%s, %i", async (_, status, ErrorClass, call) => {
     const { client, exchanges } = recordingClient({ maxRetries: 0 });
-    const error = await call(client, { Prefer: `code=${status}` }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ErrorClass);
-    const apiError = error as APIError;
+    const apiError: APIError = await rejection(call(client, { Prefer: `code=${status}` }), ErrorClass);
     expect(apiError.status).toBe(status);
     expectTypeOf(apiError.error).toEqualTypeOf<ErrorBody | undefined>();
     // The parsed body is the one Prism sent, field for field.

@@ -1,4 +1,6 @@
+import createClient from "openapi-fetch";
 import { expect, inject } from "vitest";
+import type { paths } from "../../generated/schema.js";
 import { createUploadsClient } from "../../src/index.js";
 
 /** Where the suite sends its requests: the global setup's Prism, or TEST_API_BASE_URL. */
@@ -61,6 +63,14 @@ export function recordingClient(options: { maxRetries?: number; baseUrl?: string
     fetch,
   });
   return { client, exchanges };
+}
+
+/**
+ * A bare openapi-fetch client over the generated `paths`, with the API key: no retries, no
+ * checks, and casts get past the types, so it sends what the spec forbids.
+ */
+export function rawClient() {
+  return createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${API_KEY}` } });
 }
 
 /** One entry of Prism's `sl-violations` header. */

@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { renderTree, staleFiles, writeTree } from "../../scripts/lib/generate.js";
 import { runScript } from "../support/run-script.js";
@@ -128,47 +126,5 @@ describe("the atomic write", () => {
     await expect(writeTree(out, tree)).rejects.toThrow(/EISDIR/);
     await rm(join(out, `.client.ts.${process.pid}.tmp`), { recursive: true });
     expect(await snapshot(out)).toEqual(before);
-  });
-});
-
-describe("a new operation in the spec", () => {
-  it("becomes a typed function with no hand-written code", async () => {
-    const dir = await mkdtemp(join("tests", "generator", ".new-op-"));
-    try {
-      await writeTree(dir, await render(join(fixtures, "new-operation.yaml")));
-      await writeFile(
-        join(dir, "use.ts"),
-        `import createClient from "openapi-fetch";
-import { createOperations } from "./client.js";
-import type { paths } from "./schema.js";
-const ops = createOperations<{ tag: string }>(createClient<paths>(), async (call) => {
-  const { data } = await call.send({});
-  return data as never;
-});
-const thing: { id: string } = await ops.retrieveThing("thing_1", { expand: true }, { tag: "x" });
-// @ts-expect-error the path parameter is required
-await ops.retrieveThing();
-export { thing };
-`,
-      );
-      const tsc = promisify(execFile)(process.execPath, [
-        "node_modules/typescript/bin/tsc",
-        "--noEmit",
-        "--strict",
-        "--skipLibCheck",
-        "--module",
-        "NodeNext",
-        "--moduleResolution",
-        "NodeNext",
-        "--target",
-        "ES2022",
-        "--lib",
-        "ES2023,DOM",
-        join(dir, "use.ts"),
-      ]);
-      await expect(tsc).resolves.toBeDefined();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -3,7 +3,8 @@ import { access, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UPLOAD_TTL_SECONDS } from "../../src/core/limits.js";
 import { type LocalServer, startLocalServer, type Upload } from "../../src/testing.js";
-import { api, type Bytes, bytesOf, expectError, ok, sha256 } from "./helpers.js";
+import { sha256 } from "../support/hashes.js";
+import { api, type Bytes, bytesOf, expectError, ok } from "./helpers.js";
 
 let clock = Date.UTC(2026, 0, 1);
 let server: LocalServer;
@@ -117,8 +118,8 @@ describe("completeUpload", () => {
 
   it.each([
     ["no part_ids", {}, "part_ids", /Missing required parameter: 'part_ids'/],
-    ["part_ids not an array", { part_ids: "part_1" }, "part_ids", /expected an array of part ids/],
-    ["a non-string part id", { part_ids: ["part_1", 2] }, "part_ids[1]", /expected a part id string/],
+    ["part_ids not an array", { part_ids: "part_1" }, "part_ids", /expected an array, but got a string/],
+    ["a non-string part id", { part_ids: ["part_1", 2] }, "part_ids[1]", /expected a string, but got a number/],
     ["a numeric md5", { part_ids: [], md5: 5 }, "md5", /expected a string/],
     ["an extra property", { part_ids: [], order: "asc" }, "order", /Unrecognized request argument supplied/],
   ])("rejects a body with %s", async (_, body, param, message) => {

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { type FaultOptions, type LocalServer, startLocalServer, type Upload } from "../../src/testing.js";
-import { api, bytesOf, expectError, ok, sha256, uploadRequest } from "./helpers.js";
+import { sha256 } from "../support/hashes.js";
+import { api, bytesOf, expectError, ok, uploadRequest } from "./helpers.js";
 
 async function withServer<T>(faults: FaultOptions, run: (server: LocalServer) => Promise<T>): Promise<T> {
   const server = await startLocalServer({ faults });

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import type { components } from "../../generated/schema.js";
 import type { Upload, UploadPart } from "../../src/testing.js";
@@ -92,9 +91,4 @@ export function bytesOf(length: number, seed = 1): Bytes {
     out[i] = state >>> 24;
   }
   return out;
-}
-
-/** The SHA-256 of some bytes, as hex: how the tests compare a stored file with what was sent. */
-export function sha256(data: Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
 }

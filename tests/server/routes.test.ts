@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { operationIds } from "../../generated/client.js";
+import { operationIds } from "../../generated/operations.js";
 import { route } from "../../src/server/routes.js";
 
 // Ties the local server to the spec: an operation added to openapi/uploads.yaml fails here

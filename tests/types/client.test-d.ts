@@ -94,10 +94,6 @@ describe("types of the public API", () => {
     void client.addUploadPart("upload_1", { data: "bytes" });
     // @ts-expect-error complete needs part_ids
     void client.completeUpload("upload_1", {});
-    // @ts-expect-error an unknown path on the raw client
-    void client.raw.POST("/nope", {});
-    // @ts-expect-error a missing path parameter on the raw client
-    void client.raw.POST("/uploads/{upload_id}/cancel", {});
     // @ts-expect-error uploadFile needs a purpose
     void uploadFile(client, { file: "a.jsonl" });
   });

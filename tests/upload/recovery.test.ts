@@ -9,6 +9,7 @@ import {
   UploadFileError,
   uploadFile,
 } from "../../src/index.js";
+import { rejection } from "../support/rejection.js";
 import { API_KEY, clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
 
 const KiB = 1024;
@@ -52,9 +53,8 @@ describe("abort", () => {
         if (partsDone === 3) controller.abort();
       },
     });
-    const error = await promise.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(APIUserAbortError);
-    const uploadId = /upload (upload_\w+) was cancelled/.exec((error as Error).message)?.[1];
+    const error = await rejection(promise, APIUserAbortError);
+    const uploadId = /upload (upload_\w+) was cancelled/.exec(error.message)?.[1];
     expect(uploadId).toBeDefined();
     expect(local.getUpload(uploadId ?? "")?.upload.status).toBe("cancelled");
     expect(local.stats.byOperation.addUploadPart).toBeLessThan(10);
@@ -75,10 +75,9 @@ describe("abort", () => {
       },
     });
     const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
-    const error = await uploadFile(client, { ...options, signal: controller.signal }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(APIUserAbortError);
-    expect((error as Error).message).toMatch(/upload (upload_\w+) could not be cancelled and may have completed/);
-    const uploadId = /upload (upload_\w+)/.exec((error as Error).message)?.[1] ?? "";
+    const error = await rejection(uploadFile(client, { ...options, signal: controller.signal }), APIUserAbortError);
+    expect(error.message).toMatch(/upload (upload_\w+) could not be cancelled and may have completed/);
+    const uploadId = /upload (upload_\w+)/.exec(error.message)?.[1] ?? "";
     expect(local.getUpload(uploadId)?.upload.status).toBe("completed");
   });
 
@@ -139,12 +138,11 @@ describe("resume", () => {
     const local = await server();
     const file = await randomFile(10 * KiB + 5);
     const options = { file: file.path, purpose: "fine-tune", partSize: KiB, concurrency: 1 } as const;
-    const error = await uploadFile(failingAfter(local.url, 4), { ...options, mimeType: "text/jsonl" }).catch(
-      (e: unknown) => e,
+    const failure = await rejection(
+      uploadFile(failingAfter(local.url, 4), { ...options, mimeType: "text/jsonl" }),
+      UploadFileError,
     );
 
-    expect(error).toBeInstanceOf(UploadFileError);
-    const failure = error as UploadFileError;
     expect(failure.cause).toBeInstanceOf(InternalServerError);
     expect(failure.message).toContain(failure.uploadId);
     expect(failure.message).toMatch(/4 of 11 parts/);
@@ -186,11 +184,10 @@ describe("resume", () => {
       },
     });
     const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
-    const error = (await uploadFile(client, options).catch((e: unknown) => e)) as UploadFileError;
-    expect(error).toBeInstanceOf(UploadFileError);
+    const error = await rejection(uploadFile(client, options), UploadFileError);
     expect(error.completionUnknown).toBe(true);
     expect(error.message).toMatch(
-      /came back completed with 2147483648 bytes, not completed with 4096\. It may have completed/,
+      /completed with 2147483648 bytes, not upload_\w+ completed with 4096\. It may have completed/,
     );
     expect(error.message).not.toMatch(/Pass `resume`/);
   });
@@ -213,8 +210,7 @@ describe("resume", () => {
       },
     });
     const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
-    const error = (await uploadFile(client, options).catch((e: unknown) => e)) as UploadFileError;
-    expect(error).toBeInstanceOf(UploadFileError);
+    const error = await rejection(uploadFile(client, options), UploadFileError);
     expect(error.completionUnknown).toBe(true);
     expect(local.getUpload(error.uploadId)?.upload.status).toBe("completed");
   });
@@ -233,9 +229,7 @@ describe("resume", () => {
       },
     });
     const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
-    const error = await uploadFile(client, options).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UploadFileError);
-    const failure = error as UploadFileError;
+    const failure = await rejection(uploadFile(client, options), UploadFileError);
     expect(failure.completionUnknown).toBe(true);
     expect(failure.message).toMatch(/4 of 4 parts sent: .*It may have completed on the server: look for its File/);
     expect(failure.message).not.toMatch(/Pass `resume`/);
@@ -291,9 +285,7 @@ describe("resume", () => {
       maxRetries: 0,
       fetch: async (request) => (request.url.endsWith("/parts") ? Response.json({}, { status: 500 }) : fetch(request)),
     });
-    const failure = (await uploadFile(failing, { file: first as File, purpose: "batch" }).catch(
-      (e: unknown) => e,
-    )) as UploadFileError;
+    const failure = await rejection(uploadFile(failing, { file: first as File, purpose: "batch" }), UploadFileError);
     expect(failure.resume.mtimeMs).toBe(1_700_000_000_000);
     const requestsBefore = local.stats.requests;
     await expect(

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { createUploadsClient, type UploadProgress, type UploadsClient } from "../../src/index.js";
 import { type LocalServer, type LocalServerOptions, startLocalServer } from "../../src/testing.js";
+import { sha256 } from "../support/hashes.js";
 
 export const API_KEY = "sk-upload-test-secret-7f3a";
 
@@ -54,10 +55,6 @@ export async function randomFile(size: number, name = `file-${files++}.bin`) {
   const bytes = randomBytes(size);
   await writeFile(path, bytes);
   return { path, bytes, sha256: sha256(bytes) };
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** The sha256 of what the server assembled for a completed upload's file. */

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { APIUserAbortError, MAX_PART_BYTES, uploadFile } from "../../src/index.js";
+import { rejection } from "../support/rejection.js";
 import { clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
 
 const KiB = 1024;
@@ -137,15 +138,17 @@ describe("uploadFile's headers", () => {
     try {
       const { port } = fake.address() as AddressInfo;
       const file = await randomFile(3 * KiB);
-      const error = await uploadFile(clientFor(`http://127.0.0.1:${port}/v1`, transport), {
-        file: file.path,
-        purpose: "batch",
-        mimeType: "text/plain",
-        partSize: KiB,
-        signal: controller.signal,
-        headers: { "X-Trace-Id": "trace-7" },
-      }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(APIUserAbortError);
+      await rejection(
+        uploadFile(clientFor(`http://127.0.0.1:${port}/v1`, transport), {
+          file: file.path,
+          purpose: "batch",
+          mimeType: "text/plain",
+          partSize: KiB,
+          signal: controller.signal,
+          headers: { "X-Trace-Id": "trace-7" },
+        }),
+        APIUserAbortError,
+      );
       expect(seen.map(({ path }) => path)).toEqual([
         "",
         "/upload_1/parts",

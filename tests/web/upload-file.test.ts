@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, uploadFile } from "../../src/index.web.js";
-import { blobSource } from "../../src/upload/source.js";
+import { blobSource } from "../../src/upload/platform.js";
 import { md5Hex } from "../../src/upload/web/md5.js";
 import { clientFor, randomFile, server, storedSha256 } from "../upload/support.js";
 
@@ -67,7 +67,7 @@ describe("uploadFile from the web entry", () => {
     await expect(path).rejects.toThrow(InvalidArgumentError);
     await expect(path).rejects.toThrow(/is a path; outside Node, pass a Blob or File/);
     const untyped = uploadFile(client, { file: new Blob(["x"]), filename: "blob.bin", purpose: "assistants" });
-    await expect(untyped).rejects.toThrow(/MIME type of "blob.bin".*pass mimeType/);
+    await expect(untyped).rejects.toThrow(/MIME type of "blob.bin".*Pass mimeType/);
     expect(sent).toEqual([]);
   });
 });

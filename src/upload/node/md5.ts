@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { APIUserAbortError } from "../../errors/connection.js";
 import { FileChangedError } from "../../errors/file-changed.js";
-import type { FileSource } from "../source.js";
+import type { NodeSource } from "./file-source.js";
 
 const READ_CHUNK = 1024 * 1024;
 
@@ -12,7 +12,7 @@ const READ_CHUNK = 1024 * 1024;
  * digest needs the bytes in order, so this is one sequential read beside the part uploads
  * (served mostly from the page cache they warm); it costs no extra memory.
  */
-export async function md5Hex(source: FileSource, signal: AbortSignal): Promise<string> {
+export async function md5Hex(source: NodeSource, signal: AbortSignal): Promise<string> {
   const hash = createHash("md5");
   const stream = source.path
     ? createReadStream(source.path, { highWaterMark: READ_CHUNK, signal })

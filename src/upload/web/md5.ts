@@ -1,6 +1,6 @@
 import { md5 } from "@noble/hashes/legacy";
 import { APIUserAbortError } from "../../errors/connection.js";
-import type { FileSource } from "../source.js";
+import type { FileSource } from "../platform.js";
 
 /** Small enough to keep memory flat, large enough that the per-read overhead does not show. */
 const READ_CHUNK = 4 * 1024 * 1024;

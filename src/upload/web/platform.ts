@@ -1,8 +1,6 @@
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
-import { fetchTransport } from "../fetch-transport.js";
 import { mimeTypeOverride } from "../mime-override.js";
-import type { UploadPlatform } from "../platform.js";
-import { blobSource } from "../source.js";
+import { blobSource, fetchPartSender, type UploadPlatform } from "../platform.js";
 import { md5Hex } from "./md5.js";
 
 /**
@@ -13,12 +11,14 @@ import { md5Hex } from "./md5.js";
 export const webPlatform: UploadPlatform = {
   async openSource(file) {
     if (typeof file === "string") {
-      throw new InvalidArgumentError(`file ${JSON.stringify(file)} is a path; outside Node, pass a Blob or File.`);
+      throw new InvalidArgumentError(`file ${JSON.stringify(file)} is a path; outside Node, pass a Blob or File.`, {
+        option: "file",
+      });
     }
     return blobSource(file);
   },
   md5Hex,
-  transport: (client, source) => fetchTransport(client, source),
+  partSender: (client, source) => fetchPartSender(client, source),
   // Browsers type a File from their own tables when it is picked. A MIME database would weigh
   // more than all the upload code, so only JSON Lines, which they leave untyped, is filled in.
   mimeTypeFor: mimeTypeOverride,

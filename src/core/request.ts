@@ -1,0 +1,53 @@
+import { formDataBody } from "./form-data.js";
+import type { AttemptInit, OperationSpec, SentAttempt } from "./operation.js";
+import { expandPath } from "./path-params.js";
+
+/** Where and how a client sends: its base URL, the headers of every request, and its fetch. */
+export interface RequestTarget {
+  baseUrl: string;
+  headers: Readonly<Record<string, string>>;
+  fetch: (request: Request) => Promise<Response>;
+}
+
+/** What a generated operation passes for one request: its path parameters, query and body, as the caller gave them. */
+export interface RequestParts {
+  path?: Record<string, string>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+}
+
+/** Sends one request of a generated operation; the runtime (invoke) calls it once per attempt. */
+export type SendOperation = (operation: OperationSpec, parts: RequestParts, init: AttemptInit) => Promise<SentAttempt>;
+
+/**
+ * Builds and sends one request from the spec's operation table: the path with its parameters
+ * percent-encoded, the query, a JSON or multipart body (serialized again on every attempt, so
+ * a retry re-sends the whole body), the client's headers under the attempt's. Reads the body
+ * as text: a 2xx body is for the runtime to parse and check, any other is parsed when it is JSON.
+ */
+export function requestSender(target: RequestTarget): SendOperation {
+  return async (operation, { path = {}, query = {}, body }, init) => {
+    const url = new URL(target.baseUrl + expandPath(operation.path, path));
+    for (const [name, value] of Object.entries(query)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined) url.searchParams.append(name, String(item));
+      }
+    }
+    const json = body !== undefined && operation.bodyMediaType === "application/json";
+    const request = new Request(url, {
+      method: operation.method,
+      headers: { ...target.headers, ...(json ? { "Content-Type": "application/json" } : {}), ...init.headers },
+      body: body === undefined ? undefined : json ? JSON.stringify(body) : formDataBody(body),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+    const response = await target.fetch(request);
+    const text = await response.text();
+    if (response.ok) return { response, data: text };
+    try {
+      return { response, error: text ? JSON.parse(text) : undefined };
+    } catch {
+      // Not JSON (a proxy's HTML error page, say): keep the text for the error message.
+      return { response, error: text };
+    }
+  };
+}
