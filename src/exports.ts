@@ -1,6 +1,5 @@
 /** Everything both entries export, apart from `uploadFile`, whose runtime each entry picks. */
 export { type ClientRuntime, createUploadsClient, type UploadsClient } from "./core/client.js";
-export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./core/limits.js";
 export type { ClientOptions, RequestOptions } from "./core/options.js";
 export { retryDelay, shouldRetry } from "./core/retry-delay.js";
 export {
@@ -22,6 +21,7 @@ export { FileChangedError } from "./errors/file-changed.js";
 export { InvalidArgumentError } from "./errors/invalid-argument.js";
 export { UnexpectedResponseError, type UnexpectedResponseFacts } from "./errors/unexpected-response.js";
 export { UploadFileError } from "./errors/upload-file.js";
+export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./limits.js";
 export type * from "./types.js";
 export type { UploadFileOptions } from "./upload/options.js";
 export type { UploadProgress } from "./upload/progress.js";

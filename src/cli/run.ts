@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { APIError } from "../errors/api-error.js";
 import { APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
 import { VERSION } from "../version.js";
 import { addApiCommands } from "./api-commands.js";
@@ -129,6 +130,18 @@ function describe(error: unknown): Record<string, unknown> {
     message: inShellTerms(error),
   };
   if (error instanceof APIError) return { ...base, status: error.status, request_id: error.requestId ?? null };
+  if (error instanceof UnexpectedResponseError) {
+    return {
+      ...base,
+      operation: error.operationId,
+      status: error.status,
+      request_id: error.requestId ?? null,
+      pointer: error.pointer,
+    };
+  }
+  if (error instanceof APIUserAbortError && error.uploadId) {
+    return { ...base, upload_id: error.uploadId, cancelled: error.cancelled ?? false };
+  }
   if (error instanceof UploadFileError) {
     return {
       ...base,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError as UsageError } from "commander";
-import { MAX_PART_BYTES } from "../core/limits.js";
+import { MAX_PART_BYTES } from "../limits.js";
 
 const UNITS: Record<string, number> = {
   b: 1,

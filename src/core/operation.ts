@@ -1,6 +1,6 @@
 /**
- * The contract between the generated operations (generated/client.ts, generated/operations.ts)
- * and the runtime that sends them. The generator writes only what varies per operation; this
+ * The contract between the operations the generator writes (their typed functions and their
+ * table) and the runtime that sends them. The generator writes only what varies per operation; this
  * file is what stays the same.
  */
 
@@ -25,7 +25,7 @@ export interface SchemaError {
   parentSchema?: Record<string, unknown>;
 }
 
-/** One operation as the spec states it: what generated/operations.ts lists for each. */
+/** One operation as the spec states it: what the generated operation table lists for each. */
 export interface OperationSpec {
   readonly operationId: string;
   /** The HTTP method, upper-case. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type OperationId, operationIds } from "../../generated/operations.js";
-import { MAX_PART_BYTES } from "../core/limits.js";
+import { MAX_PART_BYTES } from "../limits.js";
 import { authenticate } from "./auth.js";
 import { openDataDir } from "./disk.js";
 import { ApiError } from "./errors.js";

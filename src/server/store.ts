@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import type { components } from "../../generated/schema.js";
-import { UPLOAD_TTL_SECONDS } from "../core/limits.js";
+import { UPLOAD_TTL_SECONDS } from "../limits.js";
 import type { CompleteUploadRequest, CreateUploadRequest } from "../types.js";
 import { type DataDir, joinFiles } from "./disk.js";
 import { ApiError, invalidParam } from "./errors.js";

@@ -1,6 +1,6 @@
-import { MAX_PART_BYTES, UPLOAD_PURPOSES } from "../core/limits.js";
 import type { RequestOptions } from "../core/options.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { MAX_PART_BYTES, UPLOAD_PURPOSES } from "../limits.js";
 import type { CreateUploadRequest, UploadPurpose } from "../types.js";
 import type { UploadProgress } from "./progress.js";
 import type { UploadResume } from "./resume.js";

@@ -1,5 +1,5 @@
-import { MAX_PART_BYTES } from "../core/limits.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { MAX_PART_BYTES } from "../limits.js";
 import { base64UrlToJson, jsonToBase64Url } from "../utils/base64url.js";
 
 /**

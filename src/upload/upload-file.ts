@@ -1,11 +1,11 @@
 import type { UploadsClient } from "../core/client.js";
-import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../core/limits.js";
 import { APIError } from "../errors/api-error.js";
 import { APIConnectionError, APIUserAbortError } from "../errors/connection.js";
 import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
+import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../limits.js";
 import type { RequestIdentified, Upload } from "../types.js";
 import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { type PlannedPart, partPlan } from "./part-plan.js";

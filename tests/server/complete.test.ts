@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { access, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UPLOAD_TTL_SECONDS } from "../../src/core/limits.js";
+import { UPLOAD_TTL_SECONDS } from "../../src/limits.js";
 import { type LocalServer, startLocalServer, type Upload } from "../../src/testing.js";
 import { sha256 } from "../support/hashes.js";
 import { api, type Bytes, bytesOf, expectError, ok } from "./helpers.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_UPLOAD_BYTES, UPLOAD_TTL_SECONDS } from "../../src/core/limits.js";
+import { MAX_UPLOAD_BYTES, UPLOAD_TTL_SECONDS } from "../../src/limits.js";
 import { type LocalServer, startLocalServer, type Upload } from "../../src/testing.js";
 import { API_KEY, api, expectError, ok, uploadRequest } from "./helpers.js";
 

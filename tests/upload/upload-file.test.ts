@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { APIUserAbortError, MAX_PART_BYTES, uploadFile } from "../../src/index.js";
 import { rejection } from "../support/rejection.js";
 import { clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
@@ -50,6 +50,29 @@ describe.each(transports)("uploadFile over %s", (transport) => {
 });
 
 describe("uploadFile", () => {
+  it("streams the parts with node:http for a spread copy of a client too", async () => {
+    const local = await server();
+    const file = await randomFile(3 * KiB);
+    const copy = { ...clientFor(local.url) };
+    // The client looks the global fetch up per request: the spy sees every call that goes through it.
+    const spy = vi.spyOn(globalThis, "fetch");
+    try {
+      const upload = await uploadFile(copy, {
+        file: file.path,
+        purpose: "batch",
+        mimeType: "text/plain",
+        partSize: KiB,
+      });
+      expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+      const urls = spy.mock.calls.map(([input]) => (input instanceof Request ? input.url : String(input)));
+      expect(urls.filter((url) => url.endsWith("/complete"))).toHaveLength(1);
+      expect(urls.filter((url) => url.endsWith("/parts"))).toEqual([]);
+      expect(local.stats.byOperation.addUploadPart).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("names the file after the path and infers its MIME type, and checks the MD5 on completion", async () => {
     const local = await server();
     const file = await randomFile(5000, "notes.jsonl");

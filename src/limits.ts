@@ -1,6 +1,7 @@
 /**
  * The limits and enums code checks against, under the names the package exports. Each is
- * generated from openapi/uploads.yaml (generated/constants.ts); none is typed here.
+ * generated from openapi/uploads.yaml (`npm run generate` writes them as constants.ts); none is
+ * typed here.
  */
 import {
   CREATE_UPLOAD_REQUEST_PURPOSE,
@@ -8,7 +9,7 @@ import {
   MAX_PART_BYTES,
   MAX_UPLOAD_BYTES,
   UPLOAD_TTL_SECONDS,
-} from "../../generated/constants.js";
+} from "../generated/constants.js";
 
 export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_TTL_SECONDS };
 
