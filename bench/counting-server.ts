@@ -40,6 +40,7 @@ const server = createServer((req, res) => {
           created_at: now,
           filename: done.filename,
           purpose: "batch",
+          status: "processed",
         },
       };
     } else {

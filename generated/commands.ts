@@ -8,6 +8,7 @@ export const commands: readonly CommandSpec[] = [
     "operationId": "createUpload",
     "command": "create",
     "summary": "Create upload",
+    "description": "Starts an Upload, an intermediate object that collects Parts.",
     "query": false,
     "body": true,
     "flags": [
@@ -24,7 +25,7 @@ export const commands: readonly CommandSpec[] = [
         "in": "body",
         "name": "purpose",
         "required": true,
-        "description": "What the file is for. See File purposes.",
+        "description": "What the file is for.",
         "kind": "string",
         "choices": [
           "assistants",
@@ -72,6 +73,7 @@ export const commands: readonly CommandSpec[] = [
     "operationId": "addUploadPart",
     "command": "add-part",
     "summary": "Add upload part",
+    "description": "Adds a Part, one chunk of the file's bytes, to an Upload.",
     "query": false,
     "body": true,
     "flags": [
@@ -97,6 +99,7 @@ export const commands: readonly CommandSpec[] = [
     "operationId": "completeUpload",
     "command": "complete",
     "summary": "Complete upload",
+    "description": "Completes an Upload.",
     "query": false,
     "body": true,
     "flags": [
@@ -121,7 +124,7 @@ export const commands: readonly CommandSpec[] = [
         "in": "body",
         "name": "md5",
         "required": false,
-        "description": "The MD5 checksum of the whole file, which the API compares with the bytes it received. OpenAI does not document its encoding; this client sends 32 lowercase hex digits.",
+        "description": "The MD5 checksum of the whole file, which the API compares with the bytes it received. OpenAI does not document its encoding; `uploadFile` sends 32 lowercase hex digits.",
         "kind": "string"
       }
     ]
@@ -130,6 +133,7 @@ export const commands: readonly CommandSpec[] = [
     "operationId": "cancelUpload",
     "command": "cancel",
     "summary": "Cancel upload",
+    "description": "Cancels an Upload.",
     "query": false,
     "body": false,
     "flags": [

@@ -126,7 +126,7 @@ export interface components {
         CompleteUploadRequest: {
             /** @description The IDs of the Parts, in the order their bytes make up the file. */
             part_ids: string[];
-            /** @description The MD5 checksum of the whole file, which the API compares with the bytes it received. OpenAI does not document its encoding; this client sends 32 lowercase hex digits. */
+            /** @description The MD5 checksum of the whole file, which the API compares with the bytes it received. OpenAI does not document its encoding; `uploadFile` sends 32 lowercase hex digits. */
             md5?: string;
         };
         CreateUploadRequest: {
@@ -195,9 +195,9 @@ export interface components {
             created_at: number;
             /**
              * Format: int64
-             * @description When the file expires, in Unix seconds.
+             * @description When the file expires, in Unix seconds; null or absent when it does not.
              */
-            expires_at?: number;
+            expires_at?: number | null;
             /** @description The name of the file. */
             filename: string;
             /**
@@ -220,7 +220,7 @@ export interface components {
              * @deprecated
              * @description Deprecated. For why a fine-tuning file failed validation, see the `error` field of the fine-tuning job.
              */
-            status_details?: string;
+            status_details?: string | null;
         };
         /**
          * Upload

@@ -4,7 +4,8 @@ import type * as Schema from "../generated/schema.js";
 
 /**
  * Every path and operation of `openapi/uploads.yaml`, as openapi-typescript types them: what
- * `client.raw` (openapi-fetch) is typed with. The HTML reference of the spec documents them.
+ * openapi-fetch's `createClient<paths>()` takes, for calls outside the typed functions. The
+ * HTML reference of the spec documents them.
  */
 export type paths = Schema.paths;
 /** The spec's reusable schemas, responses and parameters, by name (`components["schemas"]["Upload"]`). */

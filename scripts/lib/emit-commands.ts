@@ -3,12 +3,19 @@ import { escapeToken, type JsonSchema, kebab, type OperationPlan, type Parameter
 import { SpecError } from "./spec-error.js";
 import type { YamlSource } from "./yaml-source.js";
 
-/** A description for `--help`: one line, Markdown links reduced to their text. */
+/**
+ * A description for `--help`: one line, Markdown links reduced to their text, and without the
+ * sentences that only pointed at a link ("See File purposes."), which say nothing in a terminal.
+ */
 const oneLine = (text: string | undefined) =>
   (text ?? "")
+    .replace(/(^|\s)See \[[^\]]+\]\([^)]+\)\.?/g, "")
     .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
     .replace(/\s+/g, " ")
     .trim();
+
+/** The first sentence of an operation's description, for the command's own `--help`. */
+const firstSentence = (text: string | undefined) => oneLine(text).match(/^.*?[.!?](?=\s|$)/)?.[0];
 
 /**
  * The flag of one scalar value: its kind and checks from the schema. Arrays of strings are a
@@ -113,6 +120,7 @@ export function emitCommands(source: YamlSource, plans: OperationPlan[]): string
       operationId: op.operationId,
       command: op.cli.command,
       summary: op.summary,
+      description: firstSentence(op.description) ?? op.summary,
       query: op.query.length > 0,
       body: op.body !== undefined,
       flags,

@@ -66,6 +66,8 @@ export interface OperationPlan {
   /** The first 2xx response with a JSON body: its status and where its schema is. */
   success?: { status: string; schemaPointer: string; schemaName: string | undefined };
   summary: string;
+  /** The operation's description, as the spec writes it. */
+  description: string | undefined;
   doc: string;
   /** The CLI command's name, and flag names for body properties that differ from theirs. */
   cli: { command: string; flags: Record<string, string> };
@@ -204,6 +206,7 @@ export function planOperations(source: YamlSource): OperationPlan[] {
         body,
         success,
         summary: operation.summary ?? id,
+        description: operation.description,
         doc: [operation.summary, operation.description].filter(Boolean).join("\n\n").trim(),
         cli: { command: (cli.command as string | undefined) ?? kebab(id), flags: flags as Record<string, string> },
         echo: echo as Record<string, string>,

@@ -4,7 +4,7 @@ import { type Command, Option } from "commander";
 import { commands } from "../../generated/commands.js";
 import type { OperationId } from "../../generated/operations.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { MAX_PART_BYTES } from "../limits.js";
+import { inBinaryUnits, MAX_PART_BYTES } from "../limits.js";
 import type { CommandFlag, CommandSpec } from "./command-table.js";
 import type { CommandContext, Run } from "./context.js";
 import { collect, integerIn, matching, numberIn } from "./values.js";
@@ -20,17 +20,24 @@ const PLACEHOLDER: Record<CommandFlag["kind"], string> = {
 
 /** The commander option for one flag of a generated command: its checks come from the spec. */
 function optionFor(flag: CommandFlag): Option {
-  const stated = flag.minimum === undefined || flag.description.includes(String(flag.minimum));
-  const range = !stated && flag.maximum !== undefined ? ` (${flag.minimum}-${flag.maximum})` : "";
+  const { minimum, maximum } = flag;
+  // The spec's description often states the range already; else it is shown.
+  const stated = [minimum, maximum].every((bound) => bound === undefined || flag.description.includes(String(bound)));
+  const range = stated
+    ? ""
+    : minimum !== undefined && maximum !== undefined
+      ? ` (${minimum}-${maximum})`
+      : ` (${minimum !== undefined ? `>= ${minimum}` : `<= ${maximum}`})`;
   const extra =
     flag.kind === "binary" ? " (a file, or - for stdin)" : flag.kind === "strings" ? " (repeat, in order)" : "";
   const placeholder = PLACEHOLDER[flag.kind] || (flag.kind === "boolean" ? "" : `<${flag.flag}>`);
   const option = new Option(`--${flag.flag} ${placeholder}`.trim(), `${flag.description}${range}${extra}`);
   if (flag.choices) option.choices(flag.choices);
-  if (flag.kind === "integer") option.argParser(integerIn(flag.minimum ?? 0, flag.maximum));
-  if (flag.kind === "number") option.argParser(numberIn(flag.minimum, flag.maximum));
-  if (flag.kind === "strings") option.argParser(collect);
-  if (flag.pattern) option.argParser(matching(new RegExp(flag.pattern)));
+  const check = flag.pattern ? matching(new RegExp(flag.pattern)) : (value: string) => value;
+  if (flag.kind === "integer") option.argParser((value) => integerIn(minimum ?? 0, maximum)(check(value)));
+  else if (flag.kind === "number") option.argParser((value) => numberIn(minimum, maximum)(check(value)));
+  else if (flag.kind === "strings") option.argParser((value, previous: string[]) => collect(check(value), previous));
+  else if (flag.pattern) option.argParser(check);
   if (flag.required) option.makeOptionMandatory();
   return option;
 }
@@ -43,7 +50,7 @@ function optionFor(flag: CommandFlag): Option {
  */
 export function addApiCommands(program: Command, run: Run): void {
   for (const spec of commands) {
-    const command = program.command(spec.command).description(spec.summary);
+    const command = program.command(spec.command).summary(spec.summary).description(spec.description);
     const options = spec.flags.map((flag) => {
       const option = optionFor(flag);
       command.addOption(option);
@@ -91,7 +98,7 @@ async function readBinary(flag: CommandFlag, value: string, ctx: CommandContext)
       size += (chunk as Buffer).length;
       if (size > MAX_PART_BYTES) {
         throw new InvalidArgumentError(
-          `stdin holds more than ${MAX_PART_BYTES} bytes (64 MiB), more than a part holds.`,
+          `stdin holds more than ${MAX_PART_BYTES} bytes (${inBinaryUnits(MAX_PART_BYTES)}), more than a part holds.`,
         );
       }
       chunks.push(chunk as Buffer);
@@ -103,7 +110,7 @@ async function readBinary(flag: CommandFlag, value: string, ctx: CommandContext)
   if (!info.isFile()) throw new InvalidArgumentError(`${name} ${value} is not a regular file.`);
   if (info.size > MAX_PART_BYTES) {
     throw new InvalidArgumentError(
-      `${name} ${value} is ${info.size} bytes; a part holds at most ${MAX_PART_BYTES} (64 MiB). Use \`upload\`.`,
+      `${name} ${value} is ${info.size} bytes; a part holds at most ${MAX_PART_BYTES} (${inBinaryUnits(MAX_PART_BYTES)}). Use \`upload\`.`,
     );
   }
   return openAsBlob(value);

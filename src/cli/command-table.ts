@@ -33,8 +33,10 @@ export interface CommandSpec {
   operationId: string;
   /** The command's name: `x-cli.command`, else the operationId in kebab-case. */
   command: string;
-  /** The operation's summary, shown in `--help`. */
+  /** The operation's summary, shown in the list of commands. */
   summary: string;
+  /** The first sentence of the operation's description, shown in the command's own `--help`. */
+  description: string;
   /** Whether the typed operation takes a query object, and a body, after its path parameters. */
   query: boolean;
   body: boolean;

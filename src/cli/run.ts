@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { APIError } from "../errors/api-error.js";
 import { APIUserAbortError } from "../errors/connection.js";
-import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { InvalidArgumentError, remedyAdvice } from "../errors/invalid-argument.js";
 import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
 import { VERSION } from "../version.js";
@@ -101,24 +101,26 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   partSize: "--part-size",
   concurrency: "--concurrency",
   resume: "--resume",
+  upload_id: "--upload-id",
 };
 
 /**
  * The library words its advice for code (`Pass mimeType.`); on a command line the same
- * advice, from the error's fields, names the flag.
+ * advice, from the error's fields, names the flag: the option a problem starts with, and the
+ * one its remedy names.
  */
 function inShellTerms(error: unknown): string {
-  if (error instanceof InvalidArgumentError && error.remedy && error.option && FLAG_OF[error.option]) {
-    const flag = FLAG_OF[error.option];
-    return `${error.problem} ${error.remedy === "pass" ? `Pass ${flag}.` : `Leave ${flag} out to start over.`}`;
+  const flag = error instanceof InvalidArgumentError && error.option ? FLAG_OF[error.option] : undefined;
+  if (error instanceof InvalidArgumentError && error.option && flag) {
+    const problem = error.problem.startsWith(`${error.option} `)
+      ? flag + error.problem.slice(error.option.length)
+      : error.problem;
+    const value = error.value === undefined || error.value === "true" ? "" : ` ${error.value}`;
+    return problem + remedyAdvice(problem, error.remedy, flag, value);
   }
   if (error instanceof UploadFileError && !error.completionUnknown) {
-    const { partIds, expiresAt } = error.resume;
-    const cause = (error.cause as Error)?.message ?? String(error.cause);
-    return (
-      `Upload ${error.uploadId} stopped with ${partIds.filter(Boolean).length} of ${partIds.length} parts sent: ${cause}. ` +
-      `Run the command above to send the rest before ${new Date(expiresAt * 1000).toISOString()}.`
-    );
+    const expires = new Date(error.resume.expiresAt * 1000).toISOString();
+    return `${error.problem} Run the command above to send the rest before ${expires}.`;
   }
   return (error as Error)?.message ?? String(error);
 }

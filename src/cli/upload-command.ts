@@ -5,7 +5,14 @@ import { type Command, Option } from "commander";
 import { APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UploadFileError } from "../errors/upload-file.js";
-import { FILE_EXPIRY_SECONDS, UPLOAD_PURPOSES } from "../limits.js";
+import {
+  FILE_EXPIRY_ANCHOR,
+  FILE_EXPIRY_SECONDS,
+  inBinaryUnits,
+  MAX_PART_BYTES,
+  MAX_UPLOAD_BYTES,
+  UPLOAD_PURPOSES,
+} from "../limits.js";
 import type { UploadPurpose } from "../types.js";
 import { uploadFile } from "../upload/node/upload-file.js";
 import { parseResume, type UploadResume } from "../upload/resume.js";
@@ -28,12 +35,19 @@ interface UploadOptions {
 export function addUploadCommand(program: Command, run: Run): void {
   program
     .command("upload")
-    .description("Upload a file of up to 8 GiB in parallel parts; prints the completed upload")
+    .description(
+      `Upload a file of up to ${inBinaryUnits(MAX_UPLOAD_BYTES)} in parallel parts; prints the completed upload`,
+    )
     .argument("<file>", "the file to upload")
     .addOption(new Option("--purpose <purpose>", "what the file is for").choices(UPLOAD_PURPOSES).makeOptionMandatory())
     .option("--filename <name>", "name of the file to create (default: the file's base name)")
     .option("--mime-type <type>", "MIME type (default: from the extension)")
-    .option("--part-size <size>", "bytes per part, up to 64MiB (e.g. 8MiB)", parsePartSize, 64 * 1024 * 1024)
+    .option(
+      "--part-size <size>",
+      `bytes per part, up to ${inBinaryUnits(MAX_PART_BYTES)} (e.g. 8MiB)`,
+      parsePartSize,
+      MAX_PART_BYTES,
+    )
     .option("--concurrency <n>", "parts in flight at once (default 4)", integerIn(1))
     .option("--no-md5", "do not compute and send the file's MD5")
     .option(
@@ -57,7 +71,7 @@ export function addUploadCommand(program: Command, run: Run): void {
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
             md5: opts.md5,
             ...(opts.expiresAfterSeconds
-              ? { expiresAfter: { anchor: "created_at", seconds: opts.expiresAfterSeconds } }
+              ? { expiresAfter: { anchor: FILE_EXPIRY_ANCHOR, seconds: opts.expiresAfterSeconds } }
               : {}),
             ...(opts.resume ? { resume: await readResumeOption(opts.resume) } : {}),
             signal: ctx.signal,

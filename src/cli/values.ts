@@ -1,5 +1,5 @@
 import { InvalidArgumentError as UsageError } from "commander";
-import { MAX_PART_BYTES } from "../limits.js";
+import { inBinaryUnits, MAX_PART_BYTES } from "../limits.js";
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -21,11 +21,11 @@ export function parseSize(value: string): number {
   return Number(match[1]) * unit;
 }
 
-/** A part size: a size from 1 byte to the API's 64 MiB. */
+/** A part size: a size from 1 byte to the API's largest part. */
 export function parsePartSize(value: string): number {
   const size = parseSize(value);
   if (size < 1 || size > MAX_PART_BYTES) {
-    throw new UsageError(`a part holds 1 byte to 64MiB (${MAX_PART_BYTES} bytes).`);
+    throw new UsageError(`a part holds 1 byte to ${inBinaryUnits(MAX_PART_BYTES)} (${MAX_PART_BYTES} bytes).`);
   }
   return size;
 }

@@ -3,7 +3,7 @@ import { VERSION } from "../version.js";
 import { createInvoke } from "./invoke.js";
 import type { Invoke } from "./operation.js";
 import { type ClientOptions, type RequestOptions, resolveOptions } from "./options.js";
-import { requestSender } from "./request.js";
+import { requestSender, setHeaders } from "./request.js";
 import { limitBody } from "./response-body.js";
 
 /**
@@ -18,10 +18,19 @@ export interface ClientRuntime {
   readonly baseUrl: string;
   /** The retrying, checking runtime behind the typed operations. */
   readonly invoke: Invoke<RequestOptions>;
-  /** Every request's headers, `Authorization` included. */
+  /**
+   * Every request's headers, `Authorization` included (names in lower case). Code that holds a
+   * client can send with its key anyway; this lets it read the key too, so pass clients only
+   * to code you trust with the key.
+   */
   requestHeaders(): Record<string, string>;
   /** Whether the client was given its own `fetch`; helpers must then send through it, not around it. */
   readonly customFetch: boolean;
+  /**
+   * The client's operations sent through another `fetch`, with the same headers, retries and
+   * checks: how `uploadFile` under Node sends its JSON calls over its own keep-alive sockets.
+   */
+  operationsVia(fetch: (request: Request) => Promise<Response>): Operations<RequestOptions>;
 }
 
 /** The typed Uploads client: one function per operation of the spec. */
@@ -39,26 +48,27 @@ export type UploadsClient = Operations<RequestOptions> & {
  */
 export function createUploadsClient(options: ClientOptions = {}): UploadsClient {
   const resolved = resolveOptions(options);
-  const headers: Record<string, string> = {
-    "User-Agent": `openai-uploads/${VERSION}`,
-    ...(resolved.organization ? { "OpenAI-Organization": resolved.organization } : {}),
-    ...(resolved.project ? { "OpenAI-Project": resolved.project } : {}),
-    ...resolved.extraHeaders,
-    Authorization: `Bearer ${resolved.apiKey}`,
-  };
-  // The global fetch is looked up per request, so that one replaced later (by a test) is used.
-  const fetch = resolved.fetch ?? ((request: Request) => globalThis.fetch(request));
-  const send = requestSender({
-    baseUrl: resolved.baseUrl,
-    headers,
-    fetch: async (request) => limitBody(await fetch(request)),
-  });
+  // Layered with `set`, so a caller's header replaces ours whatever its case, and the key wins.
+  const layers = new Headers({ "User-Agent": `openai-uploads/${VERSION}` });
+  if (resolved.organization) layers.set("OpenAI-Organization", resolved.organization);
+  if (resolved.project) layers.set("OpenAI-Project", resolved.project);
+  setHeaders(layers, resolved.extraHeaders);
+  layers.set("Authorization", `Bearer ${resolved.apiKey}`);
+  const headers = Object.fromEntries(layers);
   const invoke = createInvoke(resolved);
+  const operationsVia = (fetch: (request: Request) => Promise<Response>) =>
+    createOperations(
+      requestSender({ baseUrl: resolved.baseUrl, headers, fetch: async (request) => limitBody(await fetch(request)) }),
+      invoke,
+    );
   const runtime: ClientRuntime = Object.freeze({
     baseUrl: resolved.baseUrl,
     invoke,
     requestHeaders: () => ({ ...headers }),
     customFetch: resolved.fetch !== undefined,
+    operationsVia,
   });
-  return Object.freeze({ ...createOperations(send, invoke), baseUrl: resolved.baseUrl, runtime });
+  // The global fetch is looked up per request, so that one replaced later (by a test) is used.
+  const operations = operationsVia(resolved.fetch ?? ((request: Request) => globalThis.fetch(request)));
+  return Object.freeze({ ...operations, baseUrl: resolved.baseUrl, runtime });
 }

@@ -1,5 +1,5 @@
 /**
- * Builds a multipart body for openapi-fetch's `bodySerializer`: Blobs (and Files) as file
+ * Builds a multipart body: Blobs (and Files) as file
  * parts, arrays as repeated fields, objects as JSON. Called again on every attempt, so a
  * retry re-sends the same bytes from the caller's Blob.
  */

@@ -85,7 +85,7 @@ export type Invoke<Options> = <Body>(call: OperationCall<Options>) => Promise<Bo
 
 /**
  * The JSON body of an operation's 2xx response, exactly as the schema types it. Spelled out
- * for each function rather than left to openapi-fetch's inferred `data`, whose mapped type
+ * for each function rather than inferred through a mapped type (as openapi-fetch's `data` is), which
  * adds `| undefined` to optional properties and so breaks `exactOptionalPropertyTypes` callers.
  */
 export type SuccessBody<Operation> = Operation extends { responses: infer Responses }

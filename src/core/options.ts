@@ -62,7 +62,7 @@ export function resolveOptions(
   if (apiKey !== undefined && typeof apiKey !== "string")
     throw new InvalidArgumentError("apiKey must be a string.", { option: "apiKey" });
   if (!apiKey?.trim()) {
-    throw new InvalidArgumentError("No API key: the OPENAI_API_KEY environment variable is not set.", {
+    throw new InvalidArgumentError("No API key: set the OPENAI_API_KEY environment variable", {
       option: "apiKey",
       remedy: "pass",
     });
@@ -91,14 +91,11 @@ export function resolveOptions(
     });
   }
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !options.allowInsecureHttp) {
-    throw new InvalidArgumentError(
-      `baseUrl ${url.origin} would send the API key in clear text; use https://, or allow that.`,
-      {
-        option: "allowInsecureHttp",
-        remedy: "pass",
-        value: "true",
-      },
-    );
+    throw new InvalidArgumentError(`baseUrl ${url.origin} would send the API key in clear text; use https://,`, {
+      option: "allowInsecureHttp",
+      remedy: "pass",
+      value: "true",
+    });
   }
   return {
     apiKey,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 
 /**
- * Refuses path parameters that would address another resource. openapi-fetch percent-encodes
+ * Refuses path parameters that would address another resource. `expandPath` percent-encodes
  * `/`, `?` and `#`, but `.` and `..` survive encoding and are resolved away by URL parsing.
  */
 export function checkPathParams(operationId: string, params: Record<string, string>): void {

@@ -1,6 +1,17 @@
+import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { formDataBody } from "./form-data.js";
 import type { AttemptInit, OperationSpec, SentAttempt } from "./operation.js";
 import { expandPath } from "./path-params.js";
+
+/** Sets each header of `values` on `headers`, replacing one of the same name in any case; skips null and undefined. */
+export function setHeaders(
+  headers: Headers,
+  values: Readonly<Record<string, string | null | undefined>> | undefined,
+): void {
+  for (const [name, value] of Object.entries(values ?? {})) {
+    if (value !== undefined && value !== null) headers.set(name, value);
+  }
+}
 
 /** Where and how a client sends: its base URL, the headers of every request, and its fetch. */
 export interface RequestTarget {
@@ -33,10 +44,22 @@ export function requestSender(target: RequestTarget): SendOperation {
         if (item !== undefined) url.searchParams.append(name, String(item));
       }
     }
+    if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {
+      // Checked here, before any attempt: a body that cannot be serialized is no network failure to retry.
+      throw new InvalidArgumentError(
+        `${operation.operationId}: the body must be an object, not ${body === null ? "null" : typeof body}.`,
+        {
+          option: "body",
+        },
+      );
+    }
     const json = body !== undefined && operation.bodyMediaType === "application/json";
+    const headers = new Headers(target.headers);
+    if (json) headers.set("Content-Type", "application/json");
+    setHeaders(headers, init.headers);
     const request = new Request(url, {
       method: operation.method,
-      headers: { ...target.headers, ...(json ? { "Content-Type": "application/json" } : {}), ...init.headers },
+      headers,
       body: body === undefined ? undefined : json ? JSON.stringify(body) : formDataBody(body),
       ...(init.signal ? { signal: init.signal } : {}),
     });

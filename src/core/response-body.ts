@@ -14,8 +14,10 @@ export class ResponseTooLarge extends Error {
 }
 
 /**
- * The same response, with a body that fails with {@link ResponseTooLarge} once more than
- * `limit` bytes came through; the rest is never read, and the connection is released.
+ * The same response, read no further than `limit` bytes; the rest is never read, and the
+ * connection is released. A 2xx body that goes on fails with {@link ResponseTooLarge}: it
+ * cannot be the answer the spec describes. Any other body is cut at the limit, so its status
+ * still makes the error (and the retry) it deserves.
  */
 export function limitBody(response: Response, limit = MAX_RESPONSE_BYTES): Response {
   if (!response.body) return response;
@@ -24,8 +26,10 @@ export function limitBody(response: Response, limit = MAX_RESPONSE_BYTES): Respo
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > limit) controller.error(new ResponseTooLarge(response));
-        else controller.enqueue(chunk);
+        if (seen <= limit) return controller.enqueue(chunk);
+        if (response.ok) return controller.error(new ResponseTooLarge(response));
+        controller.enqueue(chunk.subarray(0, chunk.byteLength - (seen - limit)));
+        controller.terminate();
       },
     }),
   );

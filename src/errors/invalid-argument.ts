@@ -18,18 +18,26 @@ export class InvalidArgumentError extends OpenAIUploadsError {
   declare readonly problem: string;
   /** What to do with `option` to fix it; absent when the problem says how. */
   declare readonly remedy: Remedy | undefined;
+  /** The value to pass `option`, when the remedy is to pass it one. */
+  declare readonly value: string | undefined;
 
   constructor(problem: string, facts: { option?: string; remedy?: Remedy; value?: string } = {}) {
     const { option, remedy, value } = facts;
-    const advice =
-      remedy === "pass"
-        ? ` Pass ${option}${value ? `: ${value}` : ""}.`
-        : remedy === "omit"
-          ? ` Leave ${option} out to start over.`
-          : "";
-    super(problem + advice);
+    super(problem + remedyAdvice(problem, remedy, option ?? "", value === undefined ? "" : `: ${value}`));
     this.problem = problem;
     this.option = option;
     this.remedy = remedy;
+    this.value = value;
   }
+}
+
+/**
+ * The words of a remedy after its problem, naming the option as `name` (an option in code, a
+ * flag on a command line) with `value` after it: a sentence of its own after a full stop, else
+ * an alternative to what the problem suggests.
+ */
+export function remedyAdvice(problem: string, remedy: Remedy | undefined, name: string, value: string): string {
+  if (!remedy) return "";
+  const [start, join] = /[.!?]$/.test(problem) ? [" P", " L"] : [" or p", " or l"];
+  return remedy === "pass" ? `${start}ass ${name}${value}.` : `${join}eave ${name} out to start over.`;
 }

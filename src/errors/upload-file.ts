@@ -13,6 +13,8 @@ import { OpenAIUploadsError } from "./base.js";
 export class UploadFileError extends OpenAIUploadsError {
   /** Always `"UploadFileError"`, spelled out so it survives minification. */
   override name = "UploadFileError";
+  /** What stopped the upload, without the advice of what to do next. */
+  declare readonly problem: string;
   /** The id of the upload on the server. */
   declare readonly uploadId: string;
   /** What a later `uploadFile` call needs to continue this upload; plain JSON. */
@@ -29,14 +31,18 @@ export class UploadFileError extends OpenAIUploadsError {
   constructor(resume: UploadResume, cause: unknown, completionUnknown = false) {
     const done = resume.partIds.filter(Boolean).length;
     const expires = new Date(resume.expiresAt * 1000).toISOString();
-    super(
+    const problem =
       `Upload ${resume.uploadId} stopped with ${done} of ${resume.partIds.length} parts sent: ` +
-        `${(cause as Error)?.message ?? String(cause)}. ` +
-        (completionUnknown
+      `${(cause as Error)?.message ?? String(cause)}.`;
+    super(
+      `${problem} ${
+        completionUnknown
           ? "It may have completed on the server: look for its File before uploading again."
-          : `Pass \`resume\` to uploadFile to send the rest before ${expires}.`),
+          : `Pass \`resume\` to uploadFile to send the rest before ${expires}.`
+      }`,
       { cause },
     );
+    this.problem = problem;
     this.uploadId = resume.uploadId;
     this.resume = resume;
     this.completionUnknown = completionUnknown;

@@ -3,7 +3,7 @@ import type { OperationId, operations } from "../../generated/operations.js";
 import { readJsonBody } from "./http.js";
 import { receivePart } from "./parts.js";
 import type { UploadStore } from "./store.js";
-import { validateBody } from "./validation.js";
+import { checkUploadSize, validateBody } from "./validation.js";
 
 /** What the handlers need besides the request. */
 export interface OperationContext {
@@ -31,7 +31,8 @@ type Handler<Id extends OperationId> = (
  * never written.
  */
 export const handlers: { [Id in OperationId]: Handler<Id> } = {
-  createUpload: async ({ store }, _params, req) => store.create(validateBody("createUpload", await readJsonBody(req))),
+  createUpload: async ({ store }, _params, req) =>
+    store.create(checkUploadSize(validateBody("createUpload", await readJsonBody(req)))),
   addUploadPart: async (ctx, { upload_id }, req) => {
     const { partId, path } = ctx.store.reservePart(upload_id);
     const bytes = await receivePart(req, path, ctx.maxPartBytes);

@@ -3,11 +3,14 @@ import { rm } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { finished, pipeline } from "node:stream/promises";
 import busboy from "busboy";
+import { operations } from "../../generated/operations.js";
 import { STREAM_HWM } from "./disk.js";
 import { ApiError, invalidParam } from "./errors.js";
 import { mediaType } from "./http.js";
 
-const howToSend = "Send the part as multipart/form-data with its bytes in one file field named 'data'";
+/** The part's file field: the binary property of the spec's part body. */
+const FIELD = operations.addUploadPart.fileFields[0];
+const howToSend = `Send the part as multipart/form-data with its bytes in one file field named '${FIELD}'`;
 
 /**
  * Receives the body of an `addUploadPart` request and streams its `data` file field straight
@@ -22,7 +25,7 @@ const howToSend = "Send the part as multipart/form-data with its bytes in one fi
 export async function receivePart(req: IncomingMessage, dest: string, maxPartBytes: number): Promise<number> {
   const type = mediaType(req);
   if (type !== "multipart/form-data") {
-    throw invalidParam("data", `${howToSend}; the Content-Type was ${type ? `'${type}'` : "missing"}.`);
+    throw invalidParam(FIELD, `${howToSend}; the Content-Type was ${type ? `'${type}'` : "missing"}.`);
   }
   let parser: busboy.Busboy;
   try {
@@ -35,7 +38,7 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
       fileHwm: STREAM_HWM,
     });
   } catch (error) {
-    throw invalidParam("data", `${howToSend}; the Content-Type header is unusable (${(error as Error).message}).`);
+    throw invalidParam(FIELD, `${howToSend}; the Content-Type header is unusable (${(error as Error).message}).`);
   }
 
   // The first problem wins; the rest of the form is still read so the response can be sent
@@ -48,9 +51,9 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
     parseError ??= error;
   });
   parser.on("file", (name, stream) => {
-    if (name !== "data" || stored) {
+    if (name !== FIELD || stored) {
       problem ??=
-        name === "data" ? invalidParam("data", `${howToSend}; 'data' was sent more than once.`) : unexpected(name);
+        name === FIELD ? invalidParam(FIELD, `${howToSend}; '${FIELD}' was sent more than once.`) : unexpected(name);
     }
     // A request that is already refused has nothing worth writing to disk.
     if (problem) {
@@ -62,7 +65,7 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
       problem ??= new ApiError(
         413,
         `The part is larger than the limit of ${maxPartBytes} bytes. Split the file into parts of at most ${maxPartBytes} bytes.`,
-        { param: "data" },
+        { param: FIELD },
       );
     });
     stored = pipeline(stream, out).then(() => out.bytesWritten);
@@ -72,10 +75,10 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
   });
   parser.on("field", (name) => {
     problem ??=
-      name === "data"
+      name === FIELD
         ? invalidParam(
-            "data",
-            `${howToSend}: 'data' arrived as a plain text field; send it as a file (with a filename).`,
+            FIELD,
+            `${howToSend}: '${FIELD}' arrived as a plain text field; send it as a file (with a filename).`,
           )
         : unexpected(name);
   });
@@ -91,7 +94,7 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
     });
     const bytes = await stored;
     if (problem) throw problem;
-    if (bytes === undefined) throw invalidParam("data", `Missing required parameter: 'data'. ${howToSend}.`);
+    if (bytes === undefined) throw invalidParam(FIELD, `Missing required parameter: '${FIELD}'. ${howToSend}.`);
     return bytes;
   } catch (error) {
     req.unpipe(parser);
@@ -103,7 +106,7 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
     await rm(dest, { force: true });
     if (problem) throw problem;
     if (error === parseError && !req.readableAborted) {
-      throw invalidParam("data", `The multipart body is malformed (${(error as Error).message}). ${howToSend}.`);
+      throw invalidParam(FIELD, `The multipart body is malformed (${(error as Error).message}). ${howToSend}.`);
     }
     throw error;
   }
@@ -112,6 +115,6 @@ export async function receivePart(req: IncomingMessage, dest: string, maxPartByt
 function unexpected(name: string): ApiError {
   return invalidParam(
     name,
-    `Unrecognized request argument supplied: '${name}'. Remove it: a part accepts only 'data'.`,
+    `Unrecognized request argument supplied: '${name}'. Remove it: a part accepts only '${FIELD}'.`,
   );
 }

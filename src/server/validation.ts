@@ -84,18 +84,24 @@ function refusal({ keyword, instancePath, params, parentSchema, ...rest }: Schem
 /**
  * Checks a parsed JSON body against the operation's request schema with the validator
  * generated from the spec (required keys, types, enums, bounds, no unknown keys), and throws
- * a 400 {@link ApiError} naming the first offending parameter. `bytes` is also held to the
- * spec's `x-limits.max_upload_bytes`, which OpenAI states in prose rather than in the schema.
+ * a 400 {@link ApiError} naming the first offending parameter.
  */
 export function validateBody<Id extends JsonBodyOperation>(operationId: Id, body: unknown): RequestBody<Id> {
   const validate = requestBodyValidators[operationId];
   if (!validate(body)) throw refusal(validate.errors?.[0] as SchemaError);
-  const bytes = (body as { bytes?: unknown }).bytes;
-  if (typeof bytes === "number" && bytes > MAX_UPLOAD_BYTES) {
+  return body as RequestBody<Id>;
+}
+
+/**
+ * Holds a new upload to the spec's `x-limits.max_upload_bytes`, which OpenAI states in prose
+ * rather than as the schema's maximum, with the 400 the API gives for a value out of range.
+ */
+export function checkUploadSize<Request extends { bytes: number }>(request: Request): Request {
+  if (request.bytes > MAX_UPLOAD_BYTES) {
     throw invalidParam(
       "bytes",
-      `Invalid value for 'bytes': ${bytes} is out of range; an upload holds at most ${MAX_UPLOAD_BYTES} bytes.`,
+      `Invalid value for 'bytes': ${request.bytes} is out of range; an upload holds at most ${MAX_UPLOAD_BYTES} bytes.`,
     );
   }
-  return body as RequestBody<Id>;
+  return request;
 }

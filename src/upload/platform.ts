@@ -35,8 +35,12 @@ export interface PartRequest {
   onBytes: (bytesStreamed: number) => void;
 }
 
-/** How the parts of one source reach the API; `close` releases what it holds (sockets) once the upload is over. */
-export interface PartSender {
+/**
+ * How one upload talks to the API: the JSON operations, and the parts of one source. `close`
+ * releases what it holds (sockets) once the upload is over.
+ */
+export interface UploadTransport {
+  operations: Pick<UploadsClient, "createUpload" | "completeUpload" | "cancelUpload">;
   sendPart(request: PartRequest): Promise<UploadPart>;
   close(): void;
 }
@@ -47,8 +51,8 @@ export interface UploadPlatform<Source extends FileSource = FileSource> {
   openSource(file: string | Blob): Promise<Source>;
   /** The hex MD5 of the whole source, read in order; rejects with `APIUserAbortError` on abort. */
   md5Hex(source: Source, signal: AbortSignal): Promise<string>;
-  /** The fastest way this runtime has to send the parts of `source` with `client`'s settings. */
-  partSender(client: UploadsClient, source: Source, concurrency: number): PartSender;
+  /** The fastest way this runtime has to send `source` with `client`'s settings. */
+  transport(client: UploadsClient, source: Source, concurrency: number): UploadTransport;
   /** The MIME type for a file name, from its extension; undefined when unknown. */
   mimeTypeFor(filename: string): string | undefined;
 }
@@ -71,12 +75,13 @@ export function blobSource(blob: Blob): FileSource {
 }
 
 /**
- * Parts through the client's own `addUploadPart` (fetch, FormData). Works in every runtime;
- * each attempt serializes the Blob slice again, so a retry re-sends the same bytes. Progress
- * is reported when a part is accepted, not while it streams.
+ * Everything through the client itself (its fetch, FormData for parts). Works in every
+ * runtime; each attempt serializes the Blob slice again, so a retry re-sends the same bytes.
+ * Progress is reported when a part is accepted, not while it streams.
  */
-export function fetchPartSender(client: UploadsClient, source: FileSource): PartSender {
+export function fetchTransport(client: UploadsClient, source: FileSource): UploadTransport {
   return {
+    operations: client,
     sendPart: ({ uploadId, part, options }) =>
       client.addUploadPart(uploadId, { data: source.slice(part.start, part.end) }, options),
     close: () => {},

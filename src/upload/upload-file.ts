@@ -9,10 +9,13 @@ import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../limits.js";
 import type { RequestIdentified, Upload } from "../types.js";
 import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { type PlannedPart, partPlan } from "./part-plan.js";
-import type { FileSource, PartSender, UploadPlatform } from "./platform.js";
+import type { FileSource, UploadPlatform, UploadTransport } from "./platform.js";
 import { runPool } from "./pool.js";
 import { ProgressTracker } from "./progress.js";
 import { parseResume, type UploadResume } from "./resume.js";
+
+/** The JSON operations of an upload. */
+type Operations = UploadTransport["operations"];
 
 /** Everything checked and decided before the first request. */
 interface Prepared<Source extends FileSource> {
@@ -69,12 +72,12 @@ export async function runUpload<Source extends FileSource>(
   options: UploadFileOptions,
 ): Promise<Upload & RequestIdentified> {
   const prepared = await prepare(platform, options);
-  const sender = platform.partSender(client, prepared.source, prepared.settings.concurrency);
+  const transport = platform.transport(client, prepared.source, prepared.settings.concurrency);
   try {
-    const state = await createOrResume(client, prepared, options);
-    return await transfer(client, sender, prepared, state, options, platform.md5Hex);
+    const state = await createOrResume(transport.operations, prepared, options);
+    return await transfer(transport, prepared, state, options, platform.md5Hex);
   } finally {
-    sender.close();
+    transport.close();
   }
 }
 
@@ -105,7 +108,7 @@ async function prepare<Source extends FileSource>(
 
 /** The upload to send to: the one a resume names, or a new one. */
 async function createOrResume(
-  client: UploadsClient,
+  client: Operations,
   { source, filename, mimeType, settings, partSize, earlier }: Prepared<FileSource>,
   options: UploadFileOptions,
 ): Promise<UploadResume> {
@@ -133,8 +136,7 @@ async function createOrResume(
 
 /** Sends the missing parts, completes, verifies; on failure, cancels or leaves the upload as the verdict says. */
 async function transfer(
-  client: UploadsClient,
-  sender: PartSender,
+  { operations: client, sendPart }: UploadTransport,
   { source, settings, partSize }: Prepared<FileSource>,
   state: UploadResume,
   options: UploadFileOptions,
@@ -159,7 +161,7 @@ async function transfer(
     const missing = plan.filter((part) => !state.partIds[part.index]);
     await runPool(missing, settings.concurrency, stop.signal, async (part: PlannedPart) => {
       await source.assertUnchanged();
-      const accepted = await sender.sendPart({
+      const accepted = await sendPart({
         uploadId,
         part,
         options: requestOptions,
@@ -210,7 +212,7 @@ function checkSize(source: FileSource): void {
   }
   if (source.size > MAX_UPLOAD_BYTES) {
     throw new InvalidArgumentError(
-      `${source.label} is ${source.size} bytes, over the ${MAX_UPLOAD_BYTES} bytes (8 GiB) an upload can hold.`,
+      `${source.label} is ${source.size} bytes, over the ${MAX_UPLOAD_BYTES} bytes (${MAX_UPLOAD_BYTES / 1024 ** 3} GiB) an upload can hold.`,
       { option: "file" },
     );
   }
@@ -226,8 +228,10 @@ function checkResume(resume: UploadResume, source: FileSource, partSize: number 
     );
   }
   if (partSize !== undefined && partSize !== resume.partSize) {
-    throw new InvalidArgumentError(`resume cut the file into ${resume.partSize}-byte parts; give partSize the same.`, {
+    throw new InvalidArgumentError(`resume cut the file into ${resume.partSize}-byte parts.`, {
       option: "partSize",
+      remedy: "pass",
+      value: String(resume.partSize),
     });
   }
   if (Date.now() >= resume.expiresAt * 1000) {
@@ -238,7 +242,12 @@ function checkResume(resume: UploadResume, source: FileSource, partSize: number 
   }
 }
 
-/** "Verifying what arrived": the server must report this upload completed, of exactly our size, with its File. */
+/**
+ * "Verifying what arrived": the server must report this upload completed, of exactly our size,
+ * with its File. The runtime already refuses an answer about another upload (the spec's
+ * `x-echo` on completeUpload); the id is checked here too because this verdict is the upload's
+ * own, whatever the spec's extensions say.
+ */
 function checkCompleted(upload: Upload, uploadId: string, size: number): void {
   if (upload.id !== uploadId || upload.status !== "completed" || upload.bytes !== size || !upload.file) {
     throw new Error(
@@ -252,7 +261,7 @@ function checkCompleted(upload: Upload, uploadId: string, size: number): void {
  * Resolves to whether the server reports the upload cancelled.
  */
 async function cancelQuietly(
-  client: UploadsClient,
+  client: Operations,
   uploadId: string,
   { requestOptions }: UploadSettings,
 ): Promise<boolean> {

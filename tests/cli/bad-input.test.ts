@@ -37,7 +37,7 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     [
       "--part-size 100MiB",
       () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--part-size", "100MiB"],
-      /'--part-size <size>' argument '100MiB' is invalid. a part holds 1 byte to 64MiB/,
+      /'--part-size <size>' argument '100MiB' is invalid. a part holds 1 byte to 64 MiB/,
     ],
     ["a file that does not exist", () => ["upload", join(dir, "nope.txt"), "--purpose", "batch"], /does not exist/],
     ["a directory", () => ["upload", dir, "--purpose", "batch"], /is a directory/],
@@ -52,6 +52,12 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
       /does not exist/,
     ],
     ["no API key", () => ["cancel", "--upload-id", "upload_1"], /No API key: pass --api-key or set OPENAI_API_KEY/, {}],
+    [
+      "an --api-key with a space inside, naming the flag",
+      () => ["--api-key", "sk-cli secret", "cancel", "--upload-id", "upload_1"],
+      /^openai-uploads: --api-key has a space, a line break or a non-ASCII character inside/,
+      {},
+    ],
     [
       "a blank --api-key",
       () => ["--api-key", "  ", "cancel", "--upload-id", "upload_1"],
@@ -116,7 +122,7 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     const remote = server.url.replace("127.0.0.1", "0.0.0.0");
     const refused = await cli(["--base-url", remote, "cancel", "--upload-id", "upload_1"], KEY);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/clear text; use https:\/\/, or allow that\. Pass --allow-insecure-http\./);
+    expect(refused.stderr).toMatch(/clear text; use https:\/\/, or pass --allow-insecure-http\./);
     const allowed = await cli(
       ["--allow-insecure-http", "--base-url", remote, "cancel", "--upload-id", "upload_1"],
       KEY,

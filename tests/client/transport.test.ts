@@ -7,7 +7,10 @@ import {
   APIUserAbortError,
   BadRequestError,
   InternalServerError,
+  InvalidArgumentError,
+  MAX_RESPONSE_BYTES,
   RateLimitError,
+  UnexpectedResponseError,
   VERSION,
 } from "../../src/index.js";
 import { rejection } from "../support/rejection.js";
@@ -217,5 +220,85 @@ describe("errors", () => {
     const body = { filename: "a", purpose: "training", bytes: 1, mime_type: "text/plain", extra: 1 };
     await expect(client.createUpload(body as never)).rejects.toThrow(BadRequestError);
     expect(JSON.parse(new TextDecoder().decode(requests[0]?.body))).toEqual(body);
+  });
+});
+
+describe("headers from several layers", () => {
+  it("let the later layer win whatever the case of its names, and the API key win over all", async () => {
+    const { client, requests } = fakeClient([{}], {
+      headers: { authorization: "Bearer someone-else", "user-agent": "my-app/1.0", "x-unset": undefined as never },
+    });
+    await client.cancelUpload("upload_1", { headers: { "X-Retry-Count": "9", "user-agent": "my-call/2.0" } });
+    const headers = requests[0]?.request.headers;
+    expect(headers?.get("authorization")).toBe(`Bearer ${SECRET}`);
+    expect(headers?.get("user-agent")).toBe("my-call/2.0");
+    expect(headers?.get("x-retry-count")).toBe("0");
+    expect(headers?.has("x-unset")).toBe(false);
+  });
+});
+
+describe("bodies the runtime reads", () => {
+  const endless = (status: number) => () =>
+    new Response(
+      new ReadableStream({
+        pull(controller) {
+          controller.enqueue(new Uint8Array(256 * 1024).fill(0x61));
+        },
+      }),
+      { status, headers: { "retry-after-ms": "1" } },
+    );
+
+  it("cuts an error body at MAX_RESPONSE_BYTES and still retries by its status", async () => {
+    let calls = 0;
+    const fetch = async () => {
+      calls++;
+      return endless(503)();
+    };
+    const { client } = fakeClient([], { fetch, maxRetries: 1 });
+    const error = await rejection(client.cancelUpload("upload_1"), InternalServerError);
+    expect(calls).toBe(2);
+    expect(String(error.body).length).toBe(MAX_RESPONSE_BYTES);
+  });
+
+  it("refuses a 2xx body that goes on past MAX_RESPONSE_BYTES, without a retry", async () => {
+    let calls = 0;
+    const fetch = async () => {
+      calls++;
+      return endless(200)();
+    };
+    const { client } = fakeClient([], { fetch, maxRetries: 2 });
+    const error = await rejection(client.cancelUpload("upload_1"), UnexpectedResponseError);
+    expect(calls).toBe(1);
+    expect(error).toMatchObject({ operationId: "cancelUpload", status: 200, pointer: "", body: undefined });
+  });
+
+  it("accepts null where the Files API sends it for a completed upload's file", async () => {
+    const completed = {
+      ...UPLOAD,
+      status: "completed",
+      file: {
+        id: "file_1",
+        object: "file",
+        bytes: 10,
+        created_at: 1,
+        filename: "a.jsonl",
+        purpose: "batch",
+        status: "processed",
+        status_details: null,
+        expires_at: null,
+      },
+    };
+    const { client } = fakeClient([{ body: completed }]);
+    await expect(client.completeUpload("upload_1", { part_ids: ["part_1"] })).resolves.toMatchObject({
+      file: { status_details: null },
+    });
+  });
+
+  it("refuses a body that is not an object before any request, not as a network failure", async () => {
+    const { client, requests } = fakeClient([{}]);
+    const error = await rejection(client.addUploadPart("upload_1", null as never), InvalidArgumentError);
+    expect(error.option).toBe("body");
+    expect(error.message).toMatch(/addUploadPart: the body must be an object, not null/);
+    expect(requests).toHaveLength(0);
   });
 });

@@ -54,20 +54,19 @@ describe("uploadFile", () => {
     const local = await server();
     const file = await randomFile(3 * KiB);
     const copy = { ...clientFor(local.url) };
-    // The client looks the global fetch up per request: the spy sees every call that goes through it.
+    // The client looks the global fetch up per request: the spy sees every call that goes through it,
+    // and none of those node:http carries.
     const spy = vi.spyOn(globalThis, "fetch");
     try {
-      const upload = await uploadFile(copy, {
-        file: file.path,
-        purpose: "batch",
-        mimeType: "text/plain",
-        partSize: KiB,
-      });
+      const options = { purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
+      const upload = await uploadFile(copy, { ...options, file: file.path });
       expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
-      const urls = spy.mock.calls.map(([input]) => (input instanceof Request ? input.url : String(input)));
-      expect(urls.filter((url) => url.endsWith("/complete"))).toHaveLength(1);
-      expect(urls.filter((url) => url.endsWith("/parts"))).toEqual([]);
       expect(local.stats.byOperation.addUploadPart).toBe(3);
+      expect(spy).not.toHaveBeenCalled();
+      // The control: a Blob has no path, so the same copy sends it through fetch, which the spy sees.
+      await uploadFile(copy, { ...options, file: new Blob([file.bytes]), filename: "copy.bin" });
+      const urls = spy.mock.calls.map(([input]) => (input instanceof Request ? input.url : String(input)));
+      expect(urls.filter((url) => url.endsWith("/parts"))).toHaveLength(3);
     } finally {
       spy.mockRestore();
     }

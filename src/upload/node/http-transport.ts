@@ -6,10 +6,10 @@ import { operations } from "../../../generated/operations.js";
 import type { ClientRuntime } from "../../core/client.js";
 import type { AttemptInit, SentAttempt } from "../../core/operation.js";
 import { expandPath } from "../../core/path-params.js";
-import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "../../core/response-body.js";
 import { FileChangedError } from "../../errors/file-changed.js";
 import type { UploadPart } from "../../types.js";
-import type { PartRequest, PartSender } from "../platform.js";
+import type { PartRequest, UploadTransport } from "../platform.js";
+import { httpFetch, readText, webHeaders } from "./http-fetch.js";
 
 const READ_CHUNK = 1024 * 1024;
 const PART = operations.addUploadPart;
@@ -17,14 +17,14 @@ const PART = operations.addUploadPart;
 const [PART_FIELD] = PART.fileFields;
 
 /**
- * Sends the parts of a file on disk with node:http, streaming each part from the file into a
- * multipart body of known length: no part is ever held in memory, and it runs at several
- * times the speed of fetch with FormData (see the README's benchmark). Every part still goes
- * through the client's runtime, so retries, timeouts, abort, the check of the answer and the
- * errors are exactly the client's own; every attempt opens the file range anew and so re-sends
- * the same bytes.
+ * Sends a file on disk with node:http, streaming each part from the file into a multipart
+ * body of known length: no part is ever held in memory, and it runs at several times the
+ * speed of fetch with FormData (see the README's benchmark). The JSON operations share the
+ * same keep-alive connections. Every request still goes through the client's runtime, so
+ * retries, timeouts, abort, the check of the answer and the errors are exactly the client's
+ * own; every attempt opens the file range anew and so re-sends the same bytes.
  */
-export function httpPartSender(runtime: ClientRuntime, path: string, concurrency: number): PartSender {
+export function httpTransport(runtime: ClientRuntime, path: string, concurrency: number): UploadTransport {
   const base = new URL(runtime.baseUrl);
   const secure = base.protocol === "https:";
   const agent = new (secure ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: concurrency });
@@ -82,6 +82,7 @@ export function httpPartSender(runtime: ClientRuntime, path: string, concurrency
   }
 
   return {
+    operations: runtime.operationsVia(httpFetch(agent)),
     sendPart: (partRequest) =>
       runtime.invoke<UploadPart>({
         operation: PART,
@@ -93,33 +94,14 @@ export function httpPartSender(runtime: ClientRuntime, path: string, concurrency
   };
 }
 
-/** A response's headers as web `Headers`. */
-function webHeaders(res: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  return headers;
-}
-
 /**
- * Reads a part's (small, JSON) response into the shape openapi-fetch gives the runtime: the
- * text of a 2xx body, the parsed body of any other. Stops reading past MAX_RESPONSE_BYTES.
+ * Reads a part's (small, JSON) response into the shape the runtime takes: the text of a 2xx
+ * body, the parsed body of any other.
  */
 async function readResponse(res: IncomingMessage): Promise<SentAttempt> {
   const status = res.statusCode ?? 0;
   const response = new Response(null, { status, headers: webHeaders(res) });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_RESPONSE_BYTES) {
-      res.destroy();
-      throw new ResponseTooLarge(response);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = await readText(res, response);
   if (status >= 200 && status < 300) return { data: text, response };
   try {
     return { error: text ? JSON.parse(text) : undefined, response };

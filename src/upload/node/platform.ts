@@ -1,8 +1,8 @@
 import mime from "mime-types";
 import { mimeTypeOverride } from "../mime-override.js";
-import { blobSource, fetchPartSender, type UploadPlatform } from "../platform.js";
+import { blobSource, fetchTransport, type UploadPlatform } from "../platform.js";
 import { fileSource, type NodeSource } from "./file-source.js";
-import { httpPartSender } from "./http-transport.js";
+import { httpTransport } from "./http-transport.js";
 import { md5Hex } from "./md5.js";
 
 /**
@@ -13,10 +13,10 @@ import { md5Hex } from "./md5.js";
 export const nodePlatform: UploadPlatform<NodeSource> = {
   openSource: (file) => (typeof file === "string" ? fileSource(file) : Promise.resolve(blobSource(file))),
   md5Hex,
-  partSender(client, source, concurrency) {
+  transport(client, source, concurrency) {
     return !client.runtime.customFetch && source.path
-      ? httpPartSender(client.runtime, source.path, concurrency)
-      : fetchPartSender(client, source);
+      ? httpTransport(client.runtime, source.path, concurrency)
+      : fetchTransport(client, source);
   },
   mimeTypeFor: (filename) => mimeTypeOverride(filename) ?? (mime.lookup(filename) || undefined),
 };

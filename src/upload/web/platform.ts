@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
 import { mimeTypeOverride } from "../mime-override.js";
-import { blobSource, fetchPartSender, type UploadPlatform } from "../platform.js";
+import { blobSource, fetchTransport, type UploadPlatform } from "../platform.js";
 import { md5Hex } from "./md5.js";
 
 /**
@@ -18,7 +18,7 @@ export const webPlatform: UploadPlatform = {
     return blobSource(file);
   },
   md5Hex,
-  partSender: (client, source) => fetchPartSender(client, source),
+  transport: (client, source) => fetchTransport(client, source),
   // Browsers type a File from their own tables when it is picked. A MIME database would weigh
   // more than all the upload code, so only JSON Lines, which they leave untyped, is filled in.
   mimeTypeFor: mimeTypeOverride,
