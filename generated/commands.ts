@@ -50,7 +50,7 @@ export const commands: readonly CommandSpec[] = [
         "in": "body",
         "name": "mime_type",
         "required": true,
-        "description": "The MIME type of the file. It must be one of the types the `purpose` accepts; see the supported file types.",
+        "description": "The MIME type of the file. It must be one of the types the `purpose` accepts.",
         "kind": "string"
       },
       {

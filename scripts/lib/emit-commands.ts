@@ -9,10 +9,11 @@ import type { YamlSource } from "./yaml-source.js";
  */
 const oneLine = (text: string | undefined) =>
   (text ?? "")
-    .replace(/(^|\s)See \[[^\]]+\]\([^)]+\)\.?/g, "")
+    .replace(/[;,]?\s*\bsee (the )?\[[^\]]+\]\([^)]+\)\.?/gi, "")
     .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
     .replace(/\s+/g, " ")
-    .trim();
+    .trim()
+    .replace(/([^.!?])$/, "$1.");
 
 /** The first sentence of an operation's description, for the command's own `--help`. */
 const firstSentence = (text: string | undefined) => oneLine(text).match(/^.*?[.!?](?=\s|$)/)?.[0];

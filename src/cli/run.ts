@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { commands } from "../../generated/commands.js";
 import { APIError } from "../errors/api-error.js";
 import { APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError, remedyAdvice } from "../errors/invalid-argument.js";
@@ -90,8 +91,14 @@ function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean):
   return code;
 }
 
-/** The flag (or argument) of each library option the command line sets, for advice worded in flags. */
+/**
+ * The flag (or argument) of each library option the command line sets, for advice worded in
+ * flags: the global and `upload` flags, then each operation's parameters as its command names them.
+ */
 const FLAG_OF: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    commands.flatMap((command) => command.flags.filter((f) => f.in !== "body").map((f) => [f.name, `--${f.flag}`])),
+  ),
   apiKey: "--api-key",
   baseUrl: "--base-url",
   allowInsecureHttp: "--allow-insecure-http",
@@ -101,7 +108,6 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   partSize: "--part-size",
   concurrency: "--concurrency",
   resume: "--resume",
-  upload_id: "--upload-id",
 };
 
 /**
@@ -116,7 +122,7 @@ function inShellTerms(error: unknown): string {
       ? flag + error.problem.slice(error.option.length)
       : error.problem;
     const value = error.value === undefined || error.value === "true" ? "" : ` ${error.value}`;
-    return problem + remedyAdvice(problem, error.remedy, flag, value);
+    return problem + remedyAdvice(error.remedy, flag, value);
   }
   if (error instanceof UploadFileError && !error.completionUnknown) {
     const expires = new Date(error.resume.expiresAt * 1000).toISOString();

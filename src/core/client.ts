@@ -1,4 +1,5 @@
 import { createOperations, type Operations } from "../../generated/client.js";
+import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { VERSION } from "../version.js";
 import { createInvoke } from "./invoke.js";
 import type { Invoke } from "./operation.js";
@@ -48,11 +49,16 @@ export type UploadsClient = Operations<RequestOptions> & {
  */
 export function createUploadsClient(options: ClientOptions = {}): UploadsClient {
   const resolved = resolveOptions(options);
-  // Layered with `set`, so a caller's header replaces ours whatever its case, and the key wins.
+  // Layered with `set`, so a client header replaces ours whatever its case, and the key replaces
+  // any Authorization among them (a call's own headers may still replace it, as documented).
   const layers = new Headers({ "User-Agent": `openai-uploads/${VERSION}` });
-  if (resolved.organization) layers.set("OpenAI-Organization", resolved.organization);
-  if (resolved.project) layers.set("OpenAI-Project", resolved.project);
-  setHeaders(layers, resolved.extraHeaders);
+  try {
+    if (resolved.organization) layers.set("OpenAI-Organization", resolved.organization);
+    if (resolved.project) layers.set("OpenAI-Project", resolved.project);
+    setHeaders(layers, resolved.extraHeaders);
+  } catch (error) {
+    throw new InvalidArgumentError(`A header cannot be sent (${(error as Error).message}).`, { option: "headers" });
+  }
   layers.set("Authorization", `Bearer ${resolved.apiKey}`);
   const headers = Object.fromEntries(layers);
   const invoke = createInvoke(resolved);

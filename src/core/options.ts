@@ -62,10 +62,10 @@ export function resolveOptions(
   if (apiKey !== undefined && typeof apiKey !== "string")
     throw new InvalidArgumentError("apiKey must be a string.", { option: "apiKey" });
   if (!apiKey?.trim()) {
-    throw new InvalidArgumentError("No API key: set the OPENAI_API_KEY environment variable", {
-      option: "apiKey",
-      remedy: "pass",
-    });
+    throw new InvalidArgumentError(
+      options.apiKey === undefined ? "No API key: OPENAI_API_KEY is empty or unset." : "apiKey is blank.",
+      { option: "apiKey", remedy: "pass" },
+    );
   }
   // fetch would refuse such a key with a message that quotes it; keys are printable ASCII.
   // Leading and trailing HTTP whitespace (a pasted line's newline) fetch trims itself; not
@@ -91,11 +91,14 @@ export function resolveOptions(
     });
   }
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !options.allowInsecureHttp) {
-    throw new InvalidArgumentError(`baseUrl ${url.origin} would send the API key in clear text; use https://,`, {
-      option: "allowInsecureHttp",
-      remedy: "pass",
-      value: "true",
-    });
+    throw new InvalidArgumentError(
+      `baseUrl ${url.origin} would send the API key in clear text; use https://, or allow it.`,
+      {
+        option: "allowInsecureHttp",
+        remedy: "pass",
+        value: "true",
+      },
+    );
   }
   return {
     apiKey,

@@ -7,12 +7,12 @@ import { InvalidArgumentError } from "../errors/invalid-argument.js";
 export function checkPathParams(operationId: string, params: Record<string, string>): void {
   for (const [name, value] of Object.entries(params)) {
     if (typeof value !== "string" || value.trim() === "") {
-      throw new InvalidArgumentError(`${operationId}: ${name} must be a non-empty string, such as "upload_abc123".`, {
+      throw new InvalidArgumentError(`${name} must be a non-empty string, such as "upload_abc123" (${operationId}).`, {
         option: name,
       });
     }
     if (value === "." || value === "..") {
-      throw new InvalidArgumentError(`${operationId}: ${name} ${JSON.stringify(value)} is not an id.`, {
+      throw new InvalidArgumentError(`${name} ${JSON.stringify(value)} is not an id (${operationId}).`, {
         option: name,
       });
     }

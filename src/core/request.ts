@@ -44,23 +44,31 @@ export function requestSender(target: RequestTarget): SendOperation {
         if (item !== undefined) url.searchParams.append(name, String(item));
       }
     }
+    // A request that cannot be built (a body that is not an object or holds a BigInt, a header
+    // value with a line break) is the caller's mistake: thrown as such, so it is not retried.
+    const refuse = (option: string, problem: string) =>
+      new InvalidArgumentError(`${operation.operationId}: ${problem}.`, { option });
     if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {
-      // Checked here, before any attempt: a body that cannot be serialized is no network failure to retry.
-      throw new InvalidArgumentError(
-        `${operation.operationId}: the body must be an object, not ${body === null ? "null" : typeof body}.`,
-        {
-          option: "body",
-        },
-      );
+      throw refuse("body", `the body must be an object, not ${body === null ? "null" : typeof body}`);
     }
     const json = body !== undefined && operation.bodyMediaType === "application/json";
     const headers = new Headers(target.headers);
     if (json) headers.set("Content-Type", "application/json");
-    setHeaders(headers, init.headers);
+    try {
+      setHeaders(headers, init.headers);
+    } catch (error) {
+      throw refuse("headers", `a header cannot be sent (${(error as Error).message})`);
+    }
+    let serialized: BodyInit | undefined;
+    try {
+      serialized = body === undefined ? undefined : json ? JSON.stringify(body) : formDataBody(body);
+    } catch (error) {
+      throw refuse("body", `the body cannot be serialized (${(error as Error).message})`);
+    }
     const request = new Request(url, {
       method: operation.method,
       headers,
-      body: body === undefined ? undefined : json ? JSON.stringify(body) : formDataBody(body),
+      body: serialized,
       ...(init.signal ? { signal: init.signal } : {}),
     });
     const response = await target.fetch(request);

@@ -23,7 +23,7 @@ export class InvalidArgumentError extends OpenAIUploadsError {
 
   constructor(problem: string, facts: { option?: string; remedy?: Remedy; value?: string } = {}) {
     const { option, remedy, value } = facts;
-    super(problem + remedyAdvice(problem, remedy, option ?? "", value === undefined ? "" : `: ${value}`));
+    super(problem + remedyAdvice(remedy, option ?? "", value === undefined ? "" : `: ${value}`));
     this.problem = problem;
     this.option = option;
     this.remedy = remedy;
@@ -32,12 +32,10 @@ export class InvalidArgumentError extends OpenAIUploadsError {
 }
 
 /**
- * The words of a remedy after its problem, naming the option as `name` (an option in code, a
- * flag on a command line) with `value` after it: a sentence of its own after a full stop, else
- * an alternative to what the problem suggests.
+ * The sentence of a remedy, after its problem, naming the option as `name` (an option in code,
+ * a flag on a command line) with `value` after it.
  */
-export function remedyAdvice(problem: string, remedy: Remedy | undefined, name: string, value: string): string {
+export function remedyAdvice(remedy: Remedy | undefined, name: string, value: string): string {
   if (!remedy) return "";
-  const [start, join] = /[.!?]$/.test(problem) ? [" P", " L"] : [" or p", " or l"];
-  return remedy === "pass" ? `${start}ass ${name}${value}.` : `${join}eave ${name} out to start over.`;
+  return remedy === "pass" ? ` Pass ${name}${value}.` : ` Leave ${name} out to start over.`;
 }

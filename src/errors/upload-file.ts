@@ -21,10 +21,10 @@ export class UploadFileError extends OpenAIUploadsError {
   declare readonly resume: UploadResume;
   /**
    * True when every part was sent and the upload may have completed on the server without this
-   * call knowing its File: `completeUpload` got no answer, or failed (no answer, a 5xx) and then
-   * had its retry refused (the first attempt may have completed it), or it answered with an
-   * upload that is not this file (`cause` says how). Look for the File (by filename) before
-   * uploading again; a resume cannot help.
+   * call knowing its File: `completeUpload` got no answer, a 5xx or 408, or had a retry refused
+   * after such an attempt (which may have completed it), or it answered with a body that is not
+   * the spec's or with an upload that is not this file (`cause` says how). Look for the File
+   * (by filename) before uploading again; a resume cannot help.
    */
   declare readonly completionUnknown: boolean;
 

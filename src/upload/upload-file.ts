@@ -42,8 +42,8 @@ export type FailureVerdict = "callback" | "abort" | "file-changed" | "resumable"
 
 /**
  * Decides what a failure in `phase` means. Past `completeUpload` the upload may be complete on
- * the server: when its answer was not this upload (`verify`), was garbage, or was lost (no
- * answer at all, or a refused retry of an attempt that may have been carried out).
+ * the server: when its answer was not this upload (`verify`), was garbage, was lost (no
+ * answer at all, a 5xx or 408, or a refused retry of an attempt that may have been carried out).
  */
 export function classifyFailure(
   phase: UploadPhase,
@@ -54,10 +54,11 @@ export function classifyFailure(
   if (facts.aborted) return "abort";
   if (error instanceof FileChangedError) return "file-changed";
   if (phase === "verify") return "completion-unknown";
+  // A 5xx or 408 answer to complete itself may also come after the work was done.
   const lost =
     error instanceof APIConnectionError ||
     error instanceof UnexpectedResponseError ||
-    (error instanceof APIError && error.mayHaveTakenEffect);
+    (error instanceof APIError && (error.mayHaveTakenEffect || error.status >= 500 || error.status === 408));
   return phase === "complete" && lost ? "completion-unknown" : "resumable";
 }
 

@@ -1,23 +1,21 @@
-import { mkdtemp, truncate, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
+import { KEY_ENV } from "../support/keys.js";
+import { tempDir } from "../support/temp.js";
 import { cli } from "./support.js";
 
 let server: LocalServer;
-let dir: string;
+const dir = await tempDir("cli-bad-input-");
 beforeAll(async () => {
   server = await startLocalServer();
-  dir = await mkdtemp(join(tmpdir(), "cli-bad-input-"));
   await writeFile(join(dir, "small.txt"), "hello");
   await writeFile(join(dir, "data.unknownext"), "hello");
   await writeFile(join(dir, "huge.bin"), "");
   await truncate(join(dir, "huge.bin"), 8 * 1024 ** 3 + 1);
 });
 afterAll(() => server.close());
-
-const KEY = { OPENAI_API_KEY: "sk-cli-secret-1234" };
 
 describe("a usage mistake exits 2 with one message, a hint, no stack and no request", () => {
   const cases: Array<[string, () => string[], RegExp, Record<string, string>?]> = [
@@ -104,7 +102,7 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     ],
   ];
 
-  it.concurrent.each(cases)("%s", async (_name, args, message, env = KEY) => {
+  it.concurrent.each(cases)("%s", async (_name, args, message, env = KEY_ENV) => {
     const before = server.stats.requests;
     const result = await cli(["--base-url", server.url, ...args()], env);
     expect(result.code).toBe(2);
@@ -120,19 +118,19 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
   it("plain http to another host names the flag that allows it, and the flag does", async () => {
     // 0.0.0.0 reaches this machine on Linux, yet is not one of the loopback names the client trusts.
     const remote = server.url.replace("127.0.0.1", "0.0.0.0");
-    const refused = await cli(["--base-url", remote, "cancel", "--upload-id", "upload_1"], KEY);
+    const refused = await cli(["--base-url", remote, "cancel", "--upload-id", "upload_1"], KEY_ENV);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/clear text; use https:\/\/, or pass --allow-insecure-http\./);
+    expect(refused.stderr).toMatch(/clear text; use https:\/\/, or allow it\. Pass --allow-insecure-http\./);
     const allowed = await cli(
       ["--allow-insecure-http", "--base-url", remote, "cancel", "--upload-id", "upload_1"],
-      KEY,
+      KEY_ENV,
     );
     expect(allowed.stderr).toMatch(/404 .*upload_1/);
     expect(allowed.code).toBe(1);
   });
 
   it("--json reports a usage error as one JSON document too", async () => {
-    const result = await cli(["--json", "upload", join(dir, "small.txt")], KEY);
+    const result = await cli(["--json", "upload", join(dir, "small.txt")], KEY_ENV);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({
       error: { type: "UsageError", message: "required option '--purpose <purpose>' not specified" },

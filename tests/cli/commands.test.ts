@@ -1,9 +1,8 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { promisify } from "node:util";
@@ -12,13 +11,11 @@ import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import type { Upload, UploadPart } from "../../src/types.js";
 import { sha256 } from "../support/hashes.js";
+import { KEY_ENV, TEST_API_KEY } from "../support/keys.js";
+import { tempDir } from "../support/temp.js";
 import { BIN, cli, startCli, until } from "./support.js";
 
-const KEY = { OPENAI_API_KEY: "sk-cli-secret-5678" };
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "cli-commands-"));
-});
+const dir = await tempDir("cli-commands-");
 
 async function sampleFile(size: number, name = "sample.bin") {
   const bytes = randomBytes(size);
@@ -55,7 +52,7 @@ describe("the seed's commands against Prism", () => {
         "--purpose",
         "fine-tune",
       ],
-      KEY,
+      KEY_ENV,
     );
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
@@ -64,19 +61,19 @@ describe("the seed's commands against Prism", () => {
     expect(created.stdout).toContain('\n  "object"'); // pretty by default
 
     const part = await sampleFile(1000, "part.bin");
-    const added = await cli([...base, "--json", "add-part", "--upload-id", upload.id, "--data", part.path], KEY);
+    const added = await cli([...base, "--json", "add-part", "--upload-id", upload.id, "--data", part.path], KEY_ENV);
     expect(added.code).toBe(0);
     expect(added.stdout.trim().split("\n")).toHaveLength(1); // --json: one compact document
     expect((JSON.parse(added.stdout) as UploadPart).object).toBe("upload.part");
 
     const completed = await cli(
       [...base, "complete", "--upload-id", upload.id, "--part-id", "part_a", "--part-id", "part_b"],
-      KEY,
+      KEY_ENV,
     );
     expect(completed.code).toBe(0);
     expect(JSON.parse(completed.stdout)).toMatchObject({ object: "upload" });
 
-    const cancelled = await cli([...base, "cancel", "--upload-id", upload.id], KEY);
+    const cancelled = await cli([...base, "cancel", "--upload-id", upload.id], KEY_ENV);
     expect(cancelled.code).toBe(0);
     expect(JSON.parse(cancelled.stdout)).toMatchObject({ object: "upload" });
   });
@@ -93,7 +90,7 @@ describe("upload against the local server", () => {
     const file = await sampleFile(300_000);
     const result = await cli(
       ["--base-url", server.url, "--json", "upload", file.path, "--purpose", "batch", "--part-size", "64KiB"],
-      KEY,
+      KEY_ENV,
     );
     expect(result.code).toBe(0);
     const upload = JSON.parse(result.stdout) as Upload;
@@ -144,7 +141,7 @@ describe("upload against the local server", () => {
       const file = await sampleFile(10_000);
       const { port } = proxy.address() as AddressInfo;
       const args = ["--json", "--base-url", `http://127.0.0.1:${port}/v1`, "upload", file.path, "--purpose", "batch"];
-      const result = await cli(args, KEY);
+      const result = await cli(args, KEY_ENV);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/It may have completed on the server: look for its File/);
       expect(result.stderr).not.toMatch(/resume token|to continue/);
@@ -175,7 +172,7 @@ describe("upload against the local server", () => {
           "--concurrency",
           "1",
         ],
-        KEY,
+        KEY_ENV,
       );
       await until(() => /parts [1-9]/.test(run.output.stderr));
       run.child.kill("SIGINT");
@@ -217,7 +214,7 @@ describe("upload against the local server", () => {
             "--concurrency",
             "1",
           ],
-          KEY,
+          KEY_ENV,
         );
         expect(result.code).toBe(1);
         expect(result.stderr).toMatch(/Run the command above to send the rest before/);
@@ -227,10 +224,10 @@ describe("upload against the local server", () => {
           sawFile ||= result.stderr.includes("resume token saved to");
           const command = /to continue: (openai-uploads .*)$/m.exec(result.stderr)?.[1] ?? "";
           expect(command).toContain("'");
-          expect(command).not.toContain(KEY.OPENAI_API_KEY);
+          expect(command).not.toContain(TEST_API_KEY);
           // run the printed command through a shell, exactly as a user would paste it
           const shell = await promisify(execFile)("sh", ["-c", command.replace(/^openai-uploads/, `node ${BIN}`)], {
-            env: { ...process.env, ...KEY },
+            env: { ...process.env, ...KEY_ENV },
           }).then(
             ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
             (e: { code: number; stdout: string; stderr: string }) => e,
@@ -263,7 +260,7 @@ describe("upload against the local server", () => {
       "50KB",
     ].join(" ");
     const { stdout } = await promisify(execFile)("script", ["-qec", command, "/dev/null"], {
-      env: { ...process.env, ...KEY, TERM: "xterm" },
+      env: { ...process.env, ...KEY_ENV, TERM: "xterm" },
     });
     expect(stdout).toMatch(/█/);
     expect(stdout).toMatch(/100% \| 488\.3 KiB\/488\.3 KiB \| .*\/s \| ETA 0s \| parts 10\/10/);

@@ -1,14 +1,14 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
+import { KEY_ENV } from "../support/keys.js";
+import { tempDir } from "../support/temp.js";
 import { cli } from "./support.js";
 
-const KEY = { OPENAI_API_KEY: "sk-cli-garbage-4321" };
 const OTHER = "upload_someone_else";
 const NOW = 1_700_000_000;
 
@@ -128,10 +128,9 @@ async function garbageServer(upstream: string, operationId: string, garbage: Gar
 }
 
 let local: LocalServer;
-let dir: string;
+const dir = await tempDir("cli-garbage-");
 beforeAll(async () => {
   local = await startLocalServer();
-  dir = await mkdtemp(join(tmpdir(), "cli-garbage-"));
   await writeFile(join(dir, "part.bin"), "hello");
 });
 afterAll(() => local.close());
@@ -172,7 +171,7 @@ describe("a 200 answer that is not the spec's, to each command", () => {
     const garbage = await garbageServer(local.url, operationId, kind);
     try {
       const args = (COMMANDS[operationId] ?? []).map((arg) => (arg === "PART" ? join(dir, "part.bin") : arg));
-      const result = await cli(["--base-url", garbage.url, ...args], KEY);
+      const result = await cli(["--base-url", garbage.url, ...args], KEY_ENV);
       expectOneClearLine(result, operationId, kind);
       // Not retried: a 2xx may have taken effect, and a retried create is another upload.
       expect(garbage.seen[operationId]).toBe(1);
@@ -198,7 +197,7 @@ describe("a 200 answer that is not the spec's, during `upload`", () => {
     try {
       const file = join(dir, name);
       await writeFile(file, "hello, world");
-      const result = await cli(["--base-url", garbage.url, "upload", file, "--purpose", "batch"], KEY);
+      const result = await cli(["--base-url", garbage.url, "upload", file, "--purpose", "batch"], KEY_ENV);
       expectOneClearLine(result, operationId, kind);
       expect(garbage.seen[operationId]).toBe(1);
       // A resume is offered only where one can work: a part that was not accepted; never after complete.

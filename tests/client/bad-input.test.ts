@@ -1,8 +1,9 @@
 import { inspect } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { APIConnectionError, createUploadsClient, InvalidArgumentError, NotFoundError } from "../../src/index.js";
+import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
-import { errorBody, fakeClient, SECRET } from "./support.js";
+import { errorBody, fakeClient } from "./support.js";
 
 describe("refused before any request", () => {
   it("no API key", () => {
@@ -14,16 +15,16 @@ describe("refused before any request", () => {
   it("an empty OPENAI_BASE_URL counts as unset (docker-compose makes one of an unset variable)", () => {
     vi.stubEnv("OPENAI_BASE_URL", "");
     try {
-      expect(createUploadsClient({ apiKey: SECRET }).baseUrl).toBe("https://api.openai.com/v1");
+      expect(createUploadsClient({ apiKey: TEST_API_KEY }).baseUrl).toBe("https://api.openai.com/v1");
     } finally {
       vi.unstubAllEnvs();
     }
   });
 
   it.each([
-    ["a line break inside", `${SECRET}\n# project key`],
-    ["a character beyond ASCII", `${SECRET}\u2026`],
-    ["a byte-order mark before it", `\ufeff${SECRET}`],
+    ["a line break inside", `${TEST_API_KEY}\n# project key`],
+    ["a character beyond ASCII", `${TEST_API_KEY}\u2026`],
+    ["a byte-order mark before it", `\ufeff${TEST_API_KEY}`],
   ])("an API key with %s, without quoting it", (_, apiKey) => {
     const error = (() => {
       try {
@@ -36,7 +37,7 @@ describe("refused before any request", () => {
     expect((error as Error).message).toMatch(
       /apiKey has a space, a line break or a non-ASCII character inside: was it pasted whole/,
     );
-    expect(inspect(error)).not.toContain(SECRET);
+    expect(inspect(error)).not.toContain(TEST_API_KEY);
   });
 
   it("an API key that is not a string", () => {
@@ -48,19 +49,19 @@ describe("refused before any request", () => {
     ["ftp", "ftp://x.test", /must use https/],
     ["plain http to a remote host", "http://api.example.com/v1", /clear text.*allowInsecureHttp/],
   ])("a base URL that is %s", (_, baseUrl, message) => {
-    expect(() => createUploadsClient({ apiKey: SECRET, baseUrl })).toThrow(message);
+    expect(() => createUploadsClient({ apiKey: TEST_API_KEY, baseUrl })).toThrow(message);
   });
 
   it.each(["http://127.0.0.1:8080/v1", "http://localhost:1/v1", "http://[::1]:1/v1"])(
     "allows http to %s",
     (baseUrl) => {
-      expect(createUploadsClient({ apiKey: SECRET, baseUrl }).baseUrl).toBe(baseUrl);
+      expect(createUploadsClient({ apiKey: TEST_API_KEY, baseUrl }).baseUrl).toBe(baseUrl);
     },
   );
 
   it("allows http to a remote host with allowInsecureHttp", () => {
     expect(() =>
-      createUploadsClient({ apiKey: SECRET, baseUrl: "http://x.test", allowInsecureHttp: true }),
+      createUploadsClient({ apiKey: TEST_API_KEY, baseUrl: "http://x.test", allowInsecureHttp: true }),
     ).not.toThrow();
   });
 
@@ -110,11 +111,11 @@ describe("the API key stays secret", () => {
     ];
     for (const e of failures) {
       for (const text of [e.message, e.stack ?? "", inspect(e, { showHidden: true, depth: 5 }), JSON.stringify(e)]) {
-        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain(TEST_API_KEY);
       }
     }
     const { client } = fakeClient([{}]);
-    expect(inspect(client, { showHidden: true, depth: 5 })).not.toContain(SECRET);
-    expect(JSON.stringify(Object.keys(client))).not.toContain(SECRET);
+    expect(inspect(client, { showHidden: true, depth: 5 })).not.toContain(TEST_API_KEY);
+    expect(JSON.stringify(Object.keys(client))).not.toContain(TEST_API_KEY);
   });
 });

@@ -1,6 +1,5 @@
 import { type ClientOptions, createUploadsClient } from "../../src/index.js";
-
-export const SECRET = "sk-secret-XYZ-0123456789";
+import { TEST_API_KEY } from "../support/keys.js";
 
 export const UPLOAD = {
   id: "upload_1",
@@ -28,7 +27,12 @@ export function fakeClient(answers: Answer[], options: ClientOptions = {}) {
     if (answer instanceof Error) throw answer;
     return Response.json(answer.body ?? UPLOAD, { status: answer.status ?? 200, headers: answer.headers ?? {} });
   };
-  const client = createUploadsClient({ apiKey: SECRET, baseUrl: "https://api.example.test/v1", fetch, ...options });
+  const client = createUploadsClient({
+    apiKey: TEST_API_KEY,
+    baseUrl: "https://api.example.test/v1",
+    fetch,
+    ...options,
+  });
   return { client, requests };
 }
 

@@ -13,8 +13,9 @@ import {
   UnexpectedResponseError,
   VERSION,
 } from "../../src/index.js";
+import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
-import { errorBody, fakeClient, SECRET, UPLOAD } from "./support.js";
+import { errorBody, fakeClient, UPLOAD } from "./support.js";
 
 const fast = { "retry-after-ms": "1" };
 
@@ -27,7 +28,7 @@ describe("headers", () => {
     });
     await client.cancelUpload("upload_1", { headers: { "x-call": "b" } });
     const [first, second] = requests.map((r) => r.request.headers);
-    expect(first?.get("authorization")).toBe(`Bearer ${SECRET}`);
+    expect(first?.get("authorization")).toBe(`Bearer ${TEST_API_KEY}`);
     expect(first?.get("user-agent")).toBe(`openai-uploads/${VERSION}`);
     expect(first?.get("openai-organization")).toBe("org_1");
     expect(first?.get("openai-project")).toBe("proj_1");
@@ -224,13 +225,13 @@ describe("errors", () => {
 });
 
 describe("headers from several layers", () => {
-  it("let the later layer win whatever the case of its names, and the API key win over all", async () => {
+  it("let the later layer win whatever the case of its names; a client header cannot replace the key", async () => {
     const { client, requests } = fakeClient([{}], {
       headers: { authorization: "Bearer someone-else", "user-agent": "my-app/1.0", "x-unset": undefined as never },
     });
     await client.cancelUpload("upload_1", { headers: { "X-Retry-Count": "9", "user-agent": "my-call/2.0" } });
     const headers = requests[0]?.request.headers;
-    expect(headers?.get("authorization")).toBe(`Bearer ${SECRET}`);
+    expect(headers?.get("authorization")).toBe(`Bearer ${TEST_API_KEY}`);
     expect(headers?.get("user-agent")).toBe("my-call/2.0");
     expect(headers?.get("x-retry-count")).toBe("0");
     expect(headers?.has("x-unset")).toBe(false);
@@ -238,37 +239,38 @@ describe("headers from several layers", () => {
 });
 
 describe("bodies the runtime reads", () => {
-  const endless = (status: number) => () =>
-    new Response(
-      new ReadableStream({
-        pull(controller) {
-          controller.enqueue(new Uint8Array(256 * 1024).fill(0x61));
-        },
-      }),
-      { status, headers: { "retry-after-ms": "1" } },
-    );
+  /** A fetch that answers every request with an endless `status` body; `calls` counts the requests. */
+  const countingFetch = (status: number) => {
+    const counter = {
+      calls: 0,
+      fetch: async () => {
+        counter.calls++;
+        return new Response(
+          new ReadableStream({
+            pull(controller) {
+              controller.enqueue(new Uint8Array(256 * 1024).fill(0x61));
+            },
+          }),
+          { status, headers: { "retry-after-ms": "1" } },
+        );
+      },
+    };
+    return counter;
+  };
 
   it("cuts an error body at MAX_RESPONSE_BYTES and still retries by its status", async () => {
-    let calls = 0;
-    const fetch = async () => {
-      calls++;
-      return endless(503)();
-    };
-    const { client } = fakeClient([], { fetch, maxRetries: 1 });
+    const counter = countingFetch(503);
+    const { client } = fakeClient([], { fetch: counter.fetch, maxRetries: 1 });
     const error = await rejection(client.cancelUpload("upload_1"), InternalServerError);
-    expect(calls).toBe(2);
+    expect(counter.calls).toBe(2);
     expect(String(error.body).length).toBe(MAX_RESPONSE_BYTES);
   });
 
   it("refuses a 2xx body that goes on past MAX_RESPONSE_BYTES, without a retry", async () => {
-    let calls = 0;
-    const fetch = async () => {
-      calls++;
-      return endless(200)();
-    };
-    const { client } = fakeClient([], { fetch, maxRetries: 2 });
+    const counter = countingFetch(200);
+    const { client } = fakeClient([], { fetch: counter.fetch, maxRetries: 2 });
     const error = await rejection(client.cancelUpload("upload_1"), UnexpectedResponseError);
-    expect(calls).toBe(1);
+    expect(counter.calls).toBe(1);
     expect(error).toMatchObject({ operationId: "cancelUpload", status: 200, pointer: "", body: undefined });
   });
 
@@ -299,6 +301,18 @@ describe("bodies the runtime reads", () => {
     const error = await rejection(client.addUploadPart("upload_1", null as never), InvalidArgumentError);
     expect(error.option).toBe("body");
     expect(error.message).toMatch(/addUploadPart: the body must be an object, not null/);
+    expect(requests).toHaveLength(0);
+  });
+
+  it.each([
+    ["a body that cannot be serialized", () => ({ bytes: 10n }), {}, "body", /the body cannot be serialized/],
+    ["a header with a line break", () => ({}), { headers: { "x-note": "a\nb" } }, "headers", /a header cannot be sent/],
+  ] as const)("refuses %s before any request, without a retry", async (_, body, options, option, message) => {
+    const { client, requests } = fakeClient([{}], { maxRetries: 2 });
+    const { ...create } = { filename: "a.jsonl", purpose: "batch", bytes: 1, mime_type: "text/jsonl", ...body() };
+    const error = await rejection(client.createUpload(create as never, options), InvalidArgumentError);
+    expect(error).toMatchObject({ option });
+    expect(error.message).toMatch(message);
     expect(requests).toHaveLength(0);
   });
 });

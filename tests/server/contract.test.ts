@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
 import { type LocalServer, startLocalServer, type Upload, type UploadPart } from "../../src/testing.js";
+import { TEST_API_KEY } from "../support/keys.js";
 import { api } from "./helpers.js";
 
-const SECRET = "sk-contract-key";
 let server: LocalServer;
 let faulty: LocalServer;
 let prism: RunningPrism;
@@ -26,8 +26,8 @@ async function startPair<T>(starting: [Promise<T>, Promise<T>], stop: (started: 
 beforeAll(async () => {
   [server, faulty] = await startPair(
     [
-      startLocalServer({ apiKey: SECRET, maxPartBytes: 1024 }),
-      startLocalServer({ apiKey: SECRET, faults: { seed: 1, errorRate: 1, errorStatuses: [429, 500, 503] } }),
+      startLocalServer({ apiKey: TEST_API_KEY, maxPartBytes: 1024 }),
+      startLocalServer({ apiKey: TEST_API_KEY, faults: { seed: 1, errorRate: 1, errorStatuses: [429, 500, 503] } }),
     ],
     (started) => started.close(),
   );
@@ -59,7 +59,7 @@ async function heldToSpec<T>(res: Response, status: number): Promise<T> {
 
 describe("the local server held to the spec through Prism's validating proxy", () => {
   it("create, parts, complete and cancel conform, and so do their errors", async () => {
-    const client = api(prism.url, SECRET);
+    const client = api(prism.url, TEST_API_KEY);
 
     const upload = await heldToSpec<Upload>(
       await client.create({
@@ -101,7 +101,7 @@ describe("the local server held to the spec through Prism's validating proxy", (
   });
 
   it("injected 429, 500 and 503 responses conform", async () => {
-    const client = api(faultyPrism.url, SECRET);
+    const client = api(faultyPrism.url, TEST_API_KEY);
     const statuses = new Set<number>();
     while (statuses.size < 3) {
       const res = await client.create();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_UPLOAD_BYTES, UPLOAD_TTL_SECONDS } from "../../src/limits.js";
 import { type LocalServer, startLocalServer, type Upload } from "../../src/testing.js";
-import { API_KEY, api, expectError, ok, uploadRequest } from "./helpers.js";
+import { TEST_API_KEY } from "../support/keys.js";
+import { api, expectError, ok, uploadRequest } from "./helpers.js";
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0, 500);
 let server: LocalServer;
@@ -100,7 +101,7 @@ describe("createUpload", () => {
   it("rejects a body that is not sent as JSON", async () => {
     const res = await fetch(`${server.url}/uploads`, {
       method: "POST",
-      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "text/plain" },
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, "content-type": "text/plain" },
       body: JSON.stringify(uploadRequest()),
     });
     await expectError(res, 400, {
@@ -142,12 +143,15 @@ describe("authentication", () => {
 
 describe("routing", () => {
   it("answers an unknown path with 404", async () => {
-    const res = await fetch(`${server.url}/files`, { method: "POST", headers: { authorization: `Bearer ${API_KEY}` } });
+    const res = await fetch(`${server.url}/files`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     await expectError(res, 404, { message: /Invalid URL \(POST \/v1\/files\)/ });
   });
 
   it("answers another method with 405 and Allow: POST", async () => {
-    const res = await fetch(`${server.url}/uploads`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    const res = await fetch(`${server.url}/uploads`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
     expect(res.headers.get("allow")).toBe("POST");
     await expectError(res, 405, { message: /Method GET is not allowed.*use POST/ });
   });

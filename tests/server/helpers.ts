@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { components } from "../../generated/schema.js";
 import type { Upload, UploadPart } from "../../src/testing.js";
+import { TEST_API_KEY } from "../support/keys.js";
 
 type CreateUploadRequest = components["schemas"]["CreateUploadRequest"];
 type ApiErrorBody = components["schemas"]["Error"];
@@ -8,16 +9,13 @@ type ApiErrorBody = components["schemas"]["Error"];
 /** Bytes backed by a plain ArrayBuffer, which is what a Blob takes. */
 export type Bytes = Uint8Array<ArrayBuffer>;
 
-/** The bearer token the tests send; any non-empty one works unless a server sets apiKey. */
-export const API_KEY = "sk-test-0123456789";
-
 /** A valid createUpload body; tests override what they are about. */
 export function uploadRequest(overrides: Partial<CreateUploadRequest> = {}): CreateUploadRequest {
   return { filename: "data.jsonl", purpose: "batch", bytes: 10, mime_type: "application/jsonl", ...overrides };
 }
 
 /** Plain fetch calls against a base URL: the server's `/v1` URL or Prism's bare one. */
-export function api(baseUrl: string, apiKey = API_KEY) {
+export function api(baseUrl: string, apiKey = TEST_API_KEY) {
   const auth = { authorization: `Bearer ${apiKey}` };
   const postJson = (path: string, body: unknown) =>
     fetch(`${baseUrl}${path}`, {

@@ -4,22 +4,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalServer, startLocalServer, type UploadPart } from "../../src/testing.js";
-import { API_KEY, api, bytesOf, expectError, ok } from "./helpers.js";
+import { TEST_API_KEY } from "../support/keys.js";
+import { tempDir } from "../support/temp.js";
+import { api, bytesOf, expectError, ok } from "./helpers.js";
 
 const MAX_PART = 1024;
-let dataDir: string;
+const dataDir = await tempDir("parts-test-");
 let server: LocalServer;
 let client: ReturnType<typeof api>;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "parts-test-"));
   server = await startLocalServer({ dataDir, maxPartBytes: MAX_PART });
   client = api(server.url);
 });
-afterAll(async () => {
-  await server.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+// Registered after tempDir's afterAll, so it runs first (vitest runs after-hooks in reverse): the server closes before its data dir goes.
+afterAll(() => server.close());
 
 const storedPartFiles = () => readdir(join(dataDir, "parts"));
 
@@ -91,7 +90,7 @@ describe("addUploadPart", () => {
     const upload = await client.createOk();
     const res = await fetch(`${server.url}/uploads/${upload.id}/parts`, {
       method: "POST",
-      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
       body,
     });
     await expectError(res, 400, { message: /multipart body is malformed/ });
@@ -101,7 +100,7 @@ describe("addUploadPart", () => {
 
   it("keeps no part, and can still close, when the client goes away mid-part", async () => {
     const dir = await mkdtemp(join(tmpdir(), "parts-abort-"));
-    const local = await startLocalServer({ apiKey: API_KEY, dataDir: dir });
+    const local = await startLocalServer({ apiKey: TEST_API_KEY, dataDir: dir });
     try {
       const upload = await api(local.url).createOk();
       const req = request({
@@ -109,7 +108,7 @@ describe("addUploadPart", () => {
         host: "127.0.0.1",
         method: "POST",
         path: `/v1/uploads/${upload.id}/parts`,
-        headers: { authorization: `Bearer ${API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
       });
       req.on("error", () => {});
       req.write(`--xyz\r\nContent-Disposition: form-data; name="data"; filename="a"\r\n\r\n${"a".repeat(5000)}`);

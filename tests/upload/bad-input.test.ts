@@ -1,19 +1,20 @@
-import { mkdir, truncate, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, MAX_UPLOAD_BYTES, type UploadFileOptions, uploadFile } from "../../src/index.js";
+import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
-import { API_KEY, clientFor, randomFile, server } from "./support.js";
+import { tempDir } from "../support/temp.js";
+import { clientFor, randomFile, server } from "./support.js";
 
-const scratch = join(tmpdir(), `upload-bad-input-${process.pid}`);
+const scratch = await tempDir("upload-bad-input-");
 
 async function refused(options: UploadFileOptions, problem: RegExp) {
   const local = await server();
   const error = await rejection(uploadFile(clientFor(local.url), options), InvalidArgumentError);
   expect(error.message).toMatch(problem);
-  expect(inspect(error)).not.toContain(API_KEY);
+  expect(inspect(error)).not.toContain(TEST_API_KEY);
   expect(local.stats.requests).toBe(0);
 }
 
@@ -23,18 +24,15 @@ describe("uploadFile refuses, before any request", () => {
   });
 
   it("a directory", async () => {
-    await mkdir(scratch, { recursive: true });
     await refused({ file: scratch, purpose: "batch" }, /is a directory; pass the path of a file/);
   });
 
   it("an empty file", async () => {
-    await mkdir(scratch, { recursive: true });
     await writeFile(join(scratch, "empty.txt"), "");
     await refused({ file: join(scratch, "empty.txt"), purpose: "batch" }, /empty; an upload needs at least one byte/);
   });
 
   it("a file over 8 GiB (sparse, so nothing is written)", async () => {
-    await mkdir(scratch, { recursive: true });
     const huge = join(scratch, "huge.bin");
     await writeFile(huge, "");
     await truncate(huge, MAX_UPLOAD_BYTES + 1);

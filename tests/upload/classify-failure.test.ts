@@ -43,9 +43,9 @@ describe("classifyFailure: what a failure after create means for the caller", ()
     ["complete", new APIConnectionTimeoutError(1000), calm, "completion-unknown"],
     ["complete", garbage, calm, "completion-unknown"],
     ["complete", refusedRetry, calm, "completion-unknown"],
-    // A plain refusal of the first attempt did not complete anything.
+    // A plain refusal of the first attempt did not complete anything; a 5xx of it may have.
     ["complete", refused, calm, "resumable"],
-    ["complete", new InternalServerError(500, undefined, headers), calm, "resumable"],
+    ["complete", new InternalServerError(500, undefined, headers), calm, "completion-unknown"],
     // An answer that is not this upload, completed, of this size: nobody knows what completed.
     ["verify", new Error("came back pending"), calm, "completion-unknown"],
   ];

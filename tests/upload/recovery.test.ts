@@ -9,8 +9,9 @@ import {
   UploadFileError,
   uploadFile,
 } from "../../src/index.js";
+import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
-import { API_KEY, clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
+import { clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
 
 const KiB = 1024;
 const SEEDS = Array.from({ length: 8 }, (_, i) => i + 1);
@@ -149,7 +150,7 @@ describe("resume", () => {
     expect(failure.completionUnknown).toBe(false);
     expect(JSON.parse(JSON.stringify(failure.resume))).toEqual(failure.resume);
     expect(local.getUpload(failure.uploadId)?.upload.status).toBe("pending");
-    expect(inspect(failure)).not.toContain(API_KEY);
+    expect(inspect(failure)).not.toContain(TEST_API_KEY);
 
     const partsBefore = local.stats.byOperation.addUploadPart;
     const progress = progressLog();

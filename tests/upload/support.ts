@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { createUploadsClient, type UploadProgress, type UploadsClient } from "../../src/index.js";
 import { type LocalServer, type LocalServerOptions, startLocalServer } from "../../src/testing.js";
 import { sha256 } from "../support/hashes.js";
-
-export const API_KEY = "sk-upload-test-secret-7f3a";
+import { TEST_API_KEY } from "../support/keys.js";
+import { tempDir } from "../support/temp.js";
 
 /** The two ways parts travel: node:http streaming from disk, and the client's own fetch. */
 export const transports = ["node:http", "fetch"] as const;
@@ -22,7 +21,7 @@ afterAll(async () => {
 
 /** A local server, closed once the test file is done. */
 export async function server(options: LocalServerOptions = {}): Promise<LocalServer> {
-  const started = await startLocalServer({ apiKey: API_KEY, ...options });
+  const started = await startLocalServer({ apiKey: TEST_API_KEY, ...options });
   servers.push(started);
   return started;
 }
@@ -38,15 +37,14 @@ export function clientFor(
 ): UploadsClient {
   const fetchImpl = extra.fetch ?? (transport === "fetch" ? (request: Request) => fetch(request) : undefined);
   return createUploadsClient({
-    apiKey: API_KEY,
+    apiKey: TEST_API_KEY,
     baseUrl: url,
     maxRetries: extra.maxRetries ?? 2,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
   });
 }
 
-const dir = await mkdtemp(join(tmpdir(), "upload-test-"));
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const dir = await tempDir("upload-test-");
 let files = 0;
 
 /** A file of `size` random bytes in a temp dir, with its sha256. */

@@ -140,6 +140,19 @@ describe("uploadFile", () => {
 });
 
 describe("uploadFile's headers", () => {
+  it.each(transports)("skip a header whose value is undefined over %s, as the client does", async (transport) => {
+    const local = await server();
+    const file = await randomFile(2 * KiB);
+    const upload = await uploadFile(clientFor(local.url, transport), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      partSize: KiB,
+      headers: { "x-unset": undefined as never, "X-Trace-Id": "trace-8" },
+    });
+    expect(upload.status).toBe("completed");
+  });
+
   it.each(transports)("go with every request over %s, the cancel after an abort included", async (transport) => {
     // A bare server that records headers, answers create, parts and cancel, and holds complete
     // while the caller aborts, so that uploadFile cancels.

@@ -6,7 +6,9 @@ import { operations } from "../../../generated/operations.js";
 import type { ClientRuntime } from "../../core/client.js";
 import type { AttemptInit, SentAttempt } from "../../core/operation.js";
 import { expandPath } from "../../core/path-params.js";
+import { setHeaders } from "../../core/request.js";
 import { FileChangedError } from "../../errors/file-changed.js";
+import { InvalidArgumentError } from "../../errors/invalid-argument.js";
 import type { UploadPart } from "../../types.js";
 import type { PartRequest, UploadTransport } from "../platform.js";
 import { httpFetch, readText, webHeaders } from "./http-fetch.js";
@@ -40,17 +42,22 @@ export function httpTransport(runtime: ClientRuntime, path: string, concurrency:
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const size = part.end - part.start;
     const url = new URL(`${runtime.baseUrl}${expandPath(PART.path, { upload_id: uploadId })}`);
+    // Layered as the fetch path layers them, so both send the same headers.
+    const layers = new Headers(headers);
+    try {
+      setHeaders(layers, init.headers);
+    } catch (error) {
+      const problem = `${PART.operationId}: a header cannot be sent (${(error as Error).message}).`;
+      return Promise.reject(new InvalidArgumentError(problem, { option: "headers" }));
+    }
+    layers.set("Content-Type", `multipart/form-data; boundary=${boundary}`);
+    layers.set("Content-Length", String(head.length + size + tail.length));
     return new Promise<SentAttempt>((resolve, reject) => {
       const req = request(url, {
         method: PART.method,
         agent,
         signal: init.signal,
-        headers: {
-          ...headers,
-          ...init.headers,
-          "Content-Type": `multipart/form-data; boundary=${boundary}`,
-          "Content-Length": String(head.length + size + tail.length),
-        },
+        headers: Object.fromEntries(layers),
       });
       const file = createReadStream(path, { start: part.start, end: part.end - 1, highWaterMark: READ_CHUNK });
       let streamed = 0;
