@@ -68,9 +68,11 @@ export function resolveOptions(
     );
   }
   // fetch would refuse such a key with a message that quotes it; keys are printable ASCII.
-  // Leading and trailing HTTP whitespace (a pasted line's newline) fetch trims itself; not
-  // String.trim's wider set, which would let a BOM or a no-break space through to fetch.
-  if (!/^[\t\n\r ]*[!-~]+[\t\n\r ]*$/.test(apiKey)) {
+  // Leading and trailing HTTP whitespace (a .env line's CR LF, say) is trimmed here, once, for
+  // every transport: node:http refuses a CR in a header where fetch trims it. Not String.trim's
+  // wider set, which would let a BOM or a no-break space through.
+  const key = /^[\t\n\r ]*([!-~]+)[\t\n\r ]*$/.exec(apiKey)?.[1];
+  if (!key) {
     throw new InvalidArgumentError(
       "apiKey has a space, a line break or a non-ASCII character inside: was it pasted whole and alone?",
       { option: "apiKey" },
@@ -101,7 +103,7 @@ export function resolveOptions(
     );
   }
   return {
-    apiKey,
+    apiKey: key,
     baseUrl,
     maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, 2),
     timeoutMs: positiveNumber("timeoutMs", options.timeoutMs, 10 * 60 * 1000),

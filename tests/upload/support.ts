@@ -33,11 +33,11 @@ export async function server(options: LocalServerOptions = {}): Promise<LocalSer
 export function clientFor(
   url: string,
   transport: Transport = "node:http",
-  extra: { fetch?: (request: Request) => Promise<Response>; maxRetries?: number } = {},
+  extra: { fetch?: (request: Request) => Promise<Response>; maxRetries?: number; apiKey?: string } = {},
 ): UploadsClient {
   const fetchImpl = extra.fetch ?? (transport === "fetch" ? (request: Request) => fetch(request) : undefined);
   return createUploadsClient({
-    apiKey: TEST_API_KEY,
+    apiKey: extra.apiKey ?? TEST_API_KEY,
     baseUrl: url,
     maxRetries: extra.maxRetries ?? 2,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),

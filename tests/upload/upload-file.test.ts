@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import { APIUserAbortError, MAX_PART_BYTES, uploadFile } from "../../src/index.js";
+import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
 import { clientFor, progressLog, randomFile, server, storedSha256, transports } from "./support.js";
 
@@ -140,6 +141,23 @@ describe("uploadFile", () => {
 });
 
 describe("uploadFile's headers", () => {
+  it.each(transports)(
+    "carry a key read with a CR LF (a .env file from Windows) trimmed, over %s",
+    async (transport) => {
+      // The server takes only the bare key, so an untrimmed one on any request fails the upload.
+      const local = await server({ apiKey: TEST_API_KEY });
+      const file = await randomFile(2 * KiB);
+      const client = clientFor(local.url, transport, { apiKey: `${TEST_API_KEY}\r\n` });
+      const upload = await uploadFile(client, {
+        file: file.path,
+        purpose: "batch",
+        mimeType: "text/plain",
+        partSize: KiB,
+      });
+      expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+    },
+  );
+
   it.each(transports)("skip a header whose value is undefined over %s, as the client does", async (transport) => {
     const local = await server();
     const file = await randomFile(2 * KiB);
