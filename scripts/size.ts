@@ -9,7 +9,9 @@
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
-const BUDGET_BYTES = 11_000;
+// 11,000 with the answers checked against the spec; 200 more for riding out outages
+// (uploadFile's network patience and its options), which browsers need as much as Node.
+const BUDGET_BYTES = 11_200;
 
 const BUNDLES = {
   "openai-uploads { createUploadsClient, uploadFile }": `export { createUploadsClient, uploadFile } from "./src/index.web.ts";`,

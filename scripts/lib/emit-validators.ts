@@ -79,6 +79,7 @@ function compile(
   spec: { components?: { schemas?: Record<string, JsonSchema> } },
   targets: Targets,
   options: Options,
+  keepSchemaPaths: boolean,
 ): string {
   const schemas = Object.fromEntries(
     Object.entries(spec.components?.schemas ?? {}).map(([name, schema]) => [name, constraintsOnly(schema)]),
@@ -109,6 +110,9 @@ function compile(
     throw new Error("a response or request schema uses a keyword whose check needs ajv at run time; simplify it");
   }
   const exported: string[] = [];
+  // The runtime reads an error's instancePath, keyword and params, never its schemaPath; its
+  // strings are dropped from the browser bundle's validators (`keepSchemaPaths` false).
+  if (!keepSchemaPaths) code = code.replace(/schemaPath:"[^"]*"/g, 'schemaPath:""');
   code = code
     .replace(/^"use strict";/, "")
     .replace(/export const (\w+) = (\w+);/g, (_: string, name: string, fn: string) => {
@@ -151,7 +155,7 @@ export function emitResponseValidators(spec: unknown, plans: OperationPlan[]): s
   const targets: Targets = new Map(
     plans.flatMap((p) => (p.success ? [[names.get(p.operationId) as string, p.success.schemaPointer]] : [])),
   );
-  return compile(spec as never, targets, { messages: false });
+  return compile(spec as never, targets, { messages: false }, false);
 }
 
 /**
@@ -167,7 +171,7 @@ export function emitRequestValidators(spec: unknown, plans: OperationPlan[]): st
       p.body?.schemaPointer as string,
     ]),
   );
-  const module = compile(spec as never, targets, { messages: true, verbose: true });
+  const module = compile(spec as never, targets, { messages: true, verbose: true }, true);
   const table = json
     .map((p) => `  ${p.operationId}: ${targetName(p.body?.schemaPointer as string, p.operationId, "Body")},`)
     .join("\n");

@@ -13,7 +13,8 @@ export function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: "{bar} {percentage}% | {sent}/{size} | {rate} | ETA {eta_formatted} | parts {partsDone}/{partsTotal}",
+      format:
+        "{bar} {percentage}% | {sent}/{size} | {rate} | ETA {eta_formatted} | parts {partsDone}/{partsTotal}{waiting}",
       barsize: 30,
       hideCursor: true,
       etaBuffer: 20,
@@ -31,6 +32,7 @@ export function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
         rate: `${formatBytes(progress.bytesSent / seconds)}/s`,
         partsDone: progress.partsDone,
         partsTotal: progress.partsTotal,
+        waiting: progress.waiting ? " | waiting for the network" : "",
       };
       if (!begun) {
         bar.start(progress.totalBytes, progress.bytesSent, payload);
@@ -43,11 +45,18 @@ export function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   };
 }
 
-/** Plain lines for logs and pipes: one per part accepted, so a CI log stays short. */
+/** Plain lines for logs and pipes: one per part accepted, and one when the network is waited for. */
 export function lineDisplay(write: (line: string) => void): ProgressDisplay {
   let partsShown = -1;
+  let waitingShown = false;
   return {
-    update({ bytesSent, totalBytes, partsDone, partsTotal }) {
+    update({ bytesSent, totalBytes, partsDone, partsTotal, waiting }) {
+      if (waiting !== waitingShown) {
+        waitingShown = waiting;
+        write(
+          waiting ? "progress: waiting for the network; parts will be sent again\n" : "progress: the network is back\n",
+        );
+      }
       if (partsDone === partsShown) return;
       partsShown = partsDone;
       const percent = ((100 * bytesSent) / totalBytes).toFixed(1);

@@ -26,6 +26,8 @@ interface UploadOptions {
   mimeType?: string;
   partSize: number;
   concurrency?: number;
+  stallTimeout?: number;
+  networkPatience?: number;
   md5: boolean;
   expiresAfterSeconds?: number;
   resume?: string;
@@ -49,6 +51,16 @@ export function addUploadCommand(program: Command, run: Run): void {
       MAX_PART_BYTES,
     )
     .option("--concurrency <n>", "parts in flight at once (default 4)", integerIn(1))
+    .option(
+      "--stall-timeout <s>",
+      "send a request again when its bytes stop moving for this long (1-3600, default 60)",
+      integerIn(1, 3600),
+    )
+    .option(
+      "--network-patience <s>",
+      "keep sending parts again through an outage for this long without progress (0-3600, default 300)",
+      integerIn(0, 3600),
+    )
     .option("--no-md5", "do not compute and send the file's MD5")
     .option(
       "--expires-after-seconds <s>",
@@ -69,6 +81,8 @@ export function addUploadCommand(program: Command, run: Run): void {
             ...(opts.mimeType ? { mimeType: opts.mimeType } : {}),
             ...(opts.resume ? {} : { partSize: opts.partSize }),
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+            ...(opts.stallTimeout !== undefined ? { stallTimeoutMs: opts.stallTimeout * 1000 } : {}),
+            ...(opts.networkPatience !== undefined ? { networkPatienceMs: opts.networkPatience * 1000 } : {}),
             md5: opts.md5,
             ...(opts.expiresAfterSeconds
               ? { expiresAfter: { anchor: FILE_EXPIRY_ANCHOR, seconds: opts.expiresAfterSeconds } }
@@ -133,6 +147,8 @@ function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions,
   if (opts.filename) args.push("--filename", opts.filename);
   if (opts.mimeType) args.push("--mime-type", opts.mimeType);
   if (opts.concurrency) args.push("--concurrency", String(opts.concurrency));
+  if (opts.stallTimeout !== undefined) args.push("--stall-timeout", String(opts.stallTimeout));
+  if (opts.networkPatience !== undefined) args.push("--network-patience", String(opts.networkPatience));
   if (!opts.md5) args.push("--no-md5");
   args.push("--resume", token);
   return args.map(shellQuote).join(" ");

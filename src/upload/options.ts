@@ -29,17 +29,36 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
   onProgress?: ((progress: UploadProgress) => void) | undefined;
   /** `UploadFileError.resume` (or `.resumeToken`) of an earlier call for this file: continues that upload. */
   resume?: UploadResume | string | undefined;
+  /**
+   * Under Node, for a file on disk: a request whose bytes stop moving (none sent, none
+   * received) for this many milliseconds is dropped and sent again on a new connection, like a
+   * lost connection; 1 s to 1 hour, default 60 s. Distinct from `timeoutMs`, the limit of a
+   * whole attempt. Requests through `fetch` (a Blob, or a client with its own fetch) cannot
+   * see their body move and have `timeoutMs` alone.
+   */
+  stallTimeoutMs?: number | undefined;
+  /**
+   * How long parts keep being sent again, after connection errors, timeouts, stalls, 429s and
+   * 5xx, while no byte of the upload gets through, before the upload stops with a resume; 0 to
+   * 1 hour, default 5 minutes. An outage shorter than this is ridden out. Each attempt still
+   * has the client's own retries.
+   */
+  networkPatienceMs?: number | undefined;
 }
 
 /** The options after defaults and range checks. */
 export interface UploadSettings {
   partSize: number | undefined;
   concurrency: number;
+  stallTimeoutMs: number;
+  networkPatienceMs: number;
   md5: boolean;
   requestOptions: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers">;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+const DEFAULT_NETWORK_PATIENCE_MS = 5 * 60_000;
 const MAX_CONCURRENCY = 64;
 
 function integerIn(name: string, value: number | undefined, min: number, max: number) {
@@ -75,6 +94,9 @@ export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
   return {
     partSize: integerIn("partSize", options.partSize, 1, MAX_PART_BYTES),
     concurrency: integerIn("concurrency", options.concurrency, 1, MAX_CONCURRENCY) ?? DEFAULT_CONCURRENCY,
+    stallTimeoutMs: integerIn("stallTimeoutMs", options.stallTimeoutMs, 1000, 3_600_000) ?? DEFAULT_STALL_TIMEOUT_MS,
+    networkPatienceMs:
+      integerIn("networkPatienceMs", options.networkPatienceMs, 0, 3_600_000) ?? DEFAULT_NETWORK_PATIENCE_MS,
     md5: options.md5 ?? true,
     requestOptions: {
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),

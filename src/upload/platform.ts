@@ -45,6 +45,14 @@ export interface UploadTransport {
   close(): void;
 }
 
+/** What a transport takes from `uploadFile`'s options. */
+export interface TransportSettings {
+  /** Parts in flight at once. */
+  concurrency: number;
+  /** How long a request's bytes may stand still before it is dropped and sent again (where the transport can see them move). */
+  stallTimeoutMs: number;
+}
+
 /** What `uploadFile` needs from the runtime it runs in, for the kind of source that runtime opens. */
 export interface UploadPlatform<Source extends FileSource = FileSource> {
   /** Opens a path or Blob, refusing with an `InvalidArgumentError` what cannot be uploaded. */
@@ -52,7 +60,7 @@ export interface UploadPlatform<Source extends FileSource = FileSource> {
   /** The hex MD5 of the whole source, read in order; rejects with `APIUserAbortError` on abort. */
   md5Hex(source: Source, signal: AbortSignal): Promise<string>;
   /** The fastest way this runtime has to send `source` with `client`'s settings. */
-  transport(client: UploadsClient, source: Source, concurrency: number): UploadTransport;
+  transport(client: UploadsClient, source: Source, settings: TransportSettings): UploadTransport;
   /** The MIME type for a file name, from its extension; undefined when unknown. */
   mimeTypeFor(filename: string): string | undefined;
 }

@@ -8,6 +8,8 @@ export interface UploadProgress {
   partsDone: number;
   /** How many parts the file is cut into. */
   partsTotal: number;
+  /** True while a part waits to be sent again after a network or server failure (an outage being ridden out). */
+  waiting: boolean;
 }
 
 /**
@@ -18,6 +20,9 @@ export class ProgressTracker {
   private readonly streamed = new Map<number, number>();
   private bytesSent = 0;
   private partsDone = 0;
+  private readonly waitingParts = new Set<number>();
+  /** When a byte last moved or a part was last accepted, as `Date.now()` counts. */
+  lastProgressAt = Date.now();
 
   constructor(
     private readonly totalBytes: number,
@@ -35,6 +40,7 @@ export class ProgressTracker {
     if (bytes <= before) return;
     this.streamed.set(index, bytes);
     this.bytesSent += bytes - before;
+    this.lastProgressAt = Date.now();
     this.emit();
   }
 
@@ -44,7 +50,15 @@ export class ProgressTracker {
     this.streamed.set(index, size);
     this.bytesSent += size - before;
     this.partsDone++;
+    this.lastProgressAt = Date.now();
     if (!quiet) this.emit();
+  }
+
+  /** Part `index` starts (`on`) or stops waiting to be sent again. */
+  waiting(index: number, on: boolean): void {
+    if (on) this.waitingParts.add(index);
+    else this.waitingParts.delete(index);
+    this.emit();
   }
 
   /**
@@ -55,7 +69,7 @@ export class ProgressTracker {
     if (this.callbackError) return;
     const { bytesSent, totalBytes, partsDone, partsTotal } = this;
     try {
-      this.report?.({ bytesSent, totalBytes, partsDone, partsTotal });
+      this.report?.({ bytesSent, totalBytes, partsDone, partsTotal, waiting: this.waitingParts.size > 0 });
     } catch (error) {
       this.callbackError = { error };
       this.onReportThrew();

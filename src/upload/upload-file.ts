@@ -9,6 +9,7 @@ import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../limits.js";
 import type { RequestIdentified, Upload } from "../types.js";
 import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { type PlannedPart, partPlan } from "./part-plan.js";
+import { withPatience } from "./patience.js";
 import type { FileSource, UploadPlatform, UploadTransport } from "./platform.js";
 import { runPool } from "./pool.js";
 import { ProgressTracker } from "./progress.js";
@@ -73,7 +74,7 @@ export async function runUpload<Source extends FileSource>(
   options: UploadFileOptions,
 ): Promise<Upload & RequestIdentified> {
   const prepared = await prepare(platform, options);
-  const transport = platform.transport(client, prepared.source, prepared.settings.concurrency);
+  const transport = platform.transport(client, prepared.source, prepared.settings);
   try {
     const state = await createOrResume(transport.operations, prepared, options);
     return await transfer(transport, prepared, state, options, platform.md5Hex);
@@ -162,12 +163,21 @@ async function transfer(
     const missing = plan.filter((part) => !state.partIds[part.index]);
     await runPool(missing, settings.concurrency, stop.signal, async (part: PlannedPart) => {
       await source.assertUnchanged();
-      const accepted = await sendPart({
-        uploadId,
-        part,
-        options: requestOptions,
-        onBytes: (bytes) => progress.streaming(part.index, bytes),
-      });
+      const accepted = await withPatience(
+        () =>
+          sendPart({
+            uploadId,
+            part,
+            options: requestOptions,
+            onBytes: (bytes) => progress.streaming(part.index, bytes),
+          }),
+        {
+          budgetMs: settings.networkPatienceMs,
+          lastProgressAt: () => progress.lastProgressAt,
+          signal: stop.signal,
+          waiting: (on) => progress.waiting(part.index, on),
+        },
+      );
       state.partIds[part.index] = accepted.id;
       progress.done(part.index, part.end - part.start);
     });

@@ -94,6 +94,16 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
       () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--resume", `@${join(dir, "none.resume")}`],
       /--resume @.*none.resume: cannot read/,
     ],
+    [
+      "--stall-timeout 0",
+      () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--stall-timeout", "0"],
+      /'--stall-timeout <s>' argument '0' is invalid. expected a whole number from 1 to 3600/,
+    ],
+    [
+      "--network-patience over an hour",
+      () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--network-patience", "3601"],
+      /'--network-patience <s>' argument '3601' is invalid. expected a whole number from 0 to 3600/,
+    ],
     ["serve --port 70000", () => ["serve", "--port", "70000"], /expected a whole number from 0 to 65535/],
     [
       "serve --data-dir on a file",

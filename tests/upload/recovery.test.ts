@@ -139,8 +139,9 @@ describe("resume", () => {
     const local = await server();
     const file = await randomFile(10 * KiB + 5);
     const options = { file: file.path, purpose: "fine-tune", partSize: KiB, concurrency: 1 } as const;
+    // No patience: the server's 500s are for good here, and the upload is to stop at once.
     const failure = await rejection(
-      uploadFile(failingAfter(local.url, 4), { ...options, mimeType: "text/jsonl" }),
+      uploadFile(failingAfter(local.url, 4), { ...options, mimeType: "text/jsonl", networkPatienceMs: 0 }),
       UploadFileError,
     );
 
@@ -168,6 +169,7 @@ describe("resume", () => {
       totalBytes: file.bytes.length,
       partsDone: 4,
       partsTotal: 11,
+      waiting: false,
     });
     expect(progress.events.at(-1)?.bytesSent).toBe(file.bytes.length);
     expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
@@ -286,7 +288,10 @@ describe("resume", () => {
       maxRetries: 0,
       fetch: async (request) => (request.url.endsWith("/parts") ? Response.json({}, { status: 500 }) : fetch(request)),
     });
-    const failure = await rejection(uploadFile(failing, { file: first as File, purpose: "batch" }), UploadFileError);
+    const failure = await rejection(
+      uploadFile(failing, { file: first as File, purpose: "batch", networkPatienceMs: 0 }),
+      UploadFileError,
+    );
     expect(failure.resume.mtimeMs).toBe(1_700_000_000_000);
     const requestsBefore = local.stats.requests;
     await expect(

@@ -44,7 +44,13 @@ describe.each(transports)("uploadFile over %s", (transport) => {
     const fileId = upload.file?.id ?? "";
     expect(await storedSha256(local, fileId)).toBe(file.sha256);
     const partsTotal = Math.ceil(size / (partSize ?? MAX_PART_BYTES));
-    expect(progress.events.at(-1)).toEqual({ bytesSent: size, totalBytes: size, partsDone: partsTotal, partsTotal });
+    expect(progress.events.at(-1)).toEqual({
+      bytesSent: size,
+      totalBytes: size,
+      partsDone: partsTotal,
+      partsTotal,
+      waiting: false,
+    });
     expect(local.stats.byOperation.addUploadPart).toBe(partsTotal);
     expect(local.getUpload(upload.id)?.upload.status).toBe("completed");
   });

@@ -1,4 +1,4 @@
-import type { Agent as HttpAgent, IncomingMessage } from "node:http";
+import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "../../core/response-body.js";
@@ -13,14 +13,32 @@ export function webHeaders(res: IncomingMessage): Headers {
 }
 
 /**
+ * Drops `req` once no byte has moved for `ms`: a link that stopped (a NAT or Wi-Fi dropping
+ * packets, a server that stopped reading) would otherwise hold the attempt until its timeout.
+ * The request fails like a lost connection, so the runtime sends it again, on a new one.
+ * Returns the function to call whenever bytes move.
+ */
+export function watchStall(req: ClientRequest, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => req.destroy(new Error(`no bytes moved for ${ms} ms: the connection stalled`)), ms);
+  };
+  req.on("close", () => clearTimeout(timer));
+  touch();
+  return touch;
+}
+
+/**
  * The whole body of a (small) response, as text, read no further than MAX_RESPONSE_BYTES:
  * past it the connection is dropped and a 2xx body throws `ResponseTooLarge` with `response`,
  * while any other is cut there (as `limitBody` does for fetch).
  */
-export async function readText(res: IncomingMessage, response: Response): Promise<string> {
+export async function readText(res: IncomingMessage, response: Response, moved: () => void): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {
+    moved();
     size += (chunk as Buffer).length;
     if (size > MAX_RESPONSE_BYTES) {
       res.destroy();
@@ -37,8 +55,9 @@ export async function readText(res: IncomingMessage, response: Response): Promis
  * A `fetch` for small JSON requests over node:http with the upload's own keep-alive agent,
  * so the few JSON calls of an upload share its connections and skip starting fetch's
  * separate connection pool (tens of milliseconds and tens of MB of RSS in a cold process).
+ * A request whose bytes stand still for `stallTimeoutMs` is dropped (see `watchStall`).
  */
-export function httpFetch(agent: HttpAgent): (request: Request) => Promise<Response> {
+export function httpFetch(agent: HttpAgent, stallTimeoutMs: number): (request: Request) => Promise<Response> {
   return async (request) => {
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
     const send = request.url.startsWith("https:") ? httpsRequest : httpRequest;
@@ -49,11 +68,13 @@ export function httpFetch(agent: HttpAgent): (request: Request) => Promise<Respo
         signal: request.signal,
         headers: Object.fromEntries(request.headers),
       });
+      const moved = watchStall(req, stallTimeoutMs);
       req.on("error", reject);
       req.on("response", (res) => {
+        moved();
         const status = res.statusCode ?? 0;
         const headers = webHeaders(res);
-        readText(res, new Response(null, { status, headers })).then(
+        readText(res, new Response(null, { status, headers }), moved).then(
           (text) => resolve(new Response(text || null, { status, headers })),
           reject,
         );

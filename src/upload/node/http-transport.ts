@@ -10,8 +10,8 @@ import { setHeaders } from "../../core/request.js";
 import { FileChangedError } from "../../errors/file-changed.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
 import type { UploadPart } from "../../types.js";
-import type { PartRequest, UploadTransport } from "../platform.js";
-import { httpFetch, readText, webHeaders } from "./http-fetch.js";
+import type { PartRequest, TransportSettings, UploadTransport } from "../platform.js";
+import { httpFetch, readText, watchStall, webHeaders } from "./http-fetch.js";
 
 const READ_CHUNK = 1024 * 1024;
 const PART = operations.addUploadPart;
@@ -26,7 +26,11 @@ const [PART_FIELD] = PART.fileFields;
  * retries, timeouts, abort, the check of the answer and the errors are exactly the client's
  * own; every attempt opens the file range anew and so re-sends the same bytes.
  */
-export function httpTransport(runtime: ClientRuntime, path: string, concurrency: number): UploadTransport {
+export function httpTransport(
+  runtime: ClientRuntime,
+  path: string,
+  { concurrency, stallTimeoutMs }: TransportSettings,
+): UploadTransport {
   const base = new URL(runtime.baseUrl);
   const secure = base.protocol === "https:";
   const agent = new (secure ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: concurrency });
@@ -60,16 +64,21 @@ export function httpTransport(runtime: ClientRuntime, path: string, concurrency:
         headers: Object.fromEntries(layers),
       });
       const file = createReadStream(path, { start: part.start, end: part.end - 1, highWaterMark: READ_CHUNK });
+      // The file is read only as fast as the socket takes the bytes (the pipe's backpressure),
+      // so a read chunk means the connection moved.
+      const moved = watchStall(req, stallTimeoutMs);
       let streamed = 0;
       req.on("error", (error) => {
         file.destroy();
         reject(error);
       });
       req.on("response", (res) => {
+        moved();
         file.destroy();
-        readResponse(res).then(resolve, reject);
+        readResponse(res, moved).then(resolve, reject);
       });
       file.on("data", (chunk) => {
+        moved();
         streamed += chunk.length;
         onBytes(streamed);
       });
@@ -89,7 +98,7 @@ export function httpTransport(runtime: ClientRuntime, path: string, concurrency:
   }
 
   return {
-    operations: runtime.operationsVia(httpFetch(agent)),
+    operations: runtime.operationsVia(httpFetch(agent, stallTimeoutMs)),
     sendPart: (partRequest) =>
       runtime.invoke<UploadPart>({
         operation: PART,
@@ -105,10 +114,10 @@ export function httpTransport(runtime: ClientRuntime, path: string, concurrency:
  * Reads a part's (small, JSON) response into the shape the runtime takes: the text of a 2xx
  * body, the parsed body of any other.
  */
-async function readResponse(res: IncomingMessage): Promise<SentAttempt> {
+async function readResponse(res: IncomingMessage, moved: () => void): Promise<SentAttempt> {
   const status = res.statusCode ?? 0;
   const response = new Response(null, { status, headers: webHeaders(res) });
-  const text = await readText(res, response);
+  const text = await readText(res, response, moved);
   if (status >= 200 && status < 300) return { data: text, response };
   try {
     return { error: text ? JSON.parse(text) : undefined, response };

@@ -13,9 +13,9 @@ import { md5Hex } from "./md5.js";
 export const nodePlatform: UploadPlatform<NodeSource> = {
   openSource: (file) => (typeof file === "string" ? fileSource(file) : Promise.resolve(blobSource(file))),
   md5Hex,
-  transport(client, source, concurrency) {
+  transport(client, source, settings) {
     return !client.runtime.customFetch && source.path
-      ? httpTransport(client.runtime, source.path, concurrency)
+      ? httpTransport(client.runtime, source.path, settings)
       : fetchTransport(client, source);
   },
   mimeTypeFor: (filename) => mimeTypeOverride(filename) ?? (mime.lookup(filename) || undefined),
