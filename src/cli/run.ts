@@ -116,6 +116,13 @@ const FLAG_OF: Readonly<Record<string, string>> = {
  * one its remedy names.
  */
 function inShellTerms(error: unknown): string {
+  const certificate = certificateProblem(error);
+  if (certificate) {
+    return (
+      `the server's TLS certificate is not trusted (${certificate}): if it comes from a private CA, ` +
+      "point NODE_EXTRA_CA_CERTS at that CA's certificate file (PEM)."
+    );
+  }
   const flag = error instanceof InvalidArgumentError && error.option ? FLAG_OF[error.option] : undefined;
   if (error instanceof InvalidArgumentError && error.option && flag) {
     const problem = error.problem.startsWith(`${error.option} `)
@@ -129,6 +136,18 @@ function inShellTerms(error: unknown): string {
     return `${error.problem} Run the command above to send the rest before ${expires}.`;
   }
   return (error as Error)?.message ?? String(error);
+}
+
+/**
+ * The TLS verification code (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`...) somewhere in
+ * a connection error's causes: fetch keeps it two levels down, node:https one.
+ */
+function certificateProblem(error: unknown): string | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** The JSON form of an error for `--json`. */

@@ -1,5 +1,6 @@
 import { once, setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type OperationId, operationIds } from "../../generated/operations.js";
@@ -33,6 +34,19 @@ export interface LocalServerOptions {
   faults?: FaultOptions | undefined;
   /** The largest part accepted, in bytes; default `MAX_PART_BYTES` (64 MiB), the API's limit. */
   maxPartBytes?: number | undefined;
+  /**
+   * Serve https with this certificate and key (PEM), so a client's TLS path can be tested:
+   * `url` then starts with `https://`. The certificate must name the host the client uses
+   * (`127.0.0.1` by default), and the client must trust it (`NODE_EXTRA_CA_CERTS`).
+   */
+  tls?:
+    | {
+        /** The server's certificate, PEM. */
+        cert: string | Buffer;
+        /** Its private key, PEM. */
+        key: string | Buffer;
+      }
+    | undefined;
 }
 
 /** Counters of what the server has seen, for tests and benchmarks to assert on. */
@@ -147,7 +161,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // handle() answers its own errors; this catch only keeps a bug there from killing the host process.
     const handling = handle(req, res)
       .catch(() => {
@@ -155,7 +169,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       })
       .finally(() => inflight.delete(handling));
     inflight.add(handling);
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
   try {
     await once(server, "listening");
@@ -166,7 +181,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${urlHost(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/v1`,
+    url: `${options.tls ? "https" : "http"}://${urlHost(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/v1`,
     stats,
     getUpload: (uploadId) => store.inspect(uploadId),
     listUploads: () => store.list(),
