@@ -1,5 +1,5 @@
 /** Everything both entries export, apart from `uploadFile`, whose runtime each entry picks. */
-export { type ClientRuntime, createUploadsClient, type UploadsClient } from "./core/client.js";
+export type { ClientRuntime, UploadsClient } from "./core/client.js";
 export type { ClientOptions, RequestOptions } from "./core/options.js";
 export { MAX_RESPONSE_BYTES } from "./core/response-body.js";
 export { retryDelay, shouldRetry } from "./core/retry-delay.js";

@@ -5,4 +5,5 @@
  * @packageDocumentation
  */
 export * from "./exports.js";
+export { createUploadsClient } from "./node/client.js";
 export { uploadFile } from "./upload/node/upload-file.js";

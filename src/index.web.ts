@@ -2,5 +2,7 @@
  * The package's entry for browsers, workers and edge runtimes (every runtime without the `node`
  * export condition): no Node built-ins; `uploadFile` takes Blobs and sends parts with fetch.
  */
+
+export { createUploadsClient } from "./core/client.js";
 export * from "./exports.js";
 export { uploadFile } from "./upload/web/upload-file.js";

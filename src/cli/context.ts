@@ -1,5 +1,6 @@
-import { createUploadsClient, type UploadsClient } from "../core/client.js";
+import type { UploadsClient } from "../core/client.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { createUploadsClient } from "../node/client.js";
 
 /** Where the CLI reads and writes; the real process by default, injectable for `npm start`. */
 export interface CliIO {

@@ -27,6 +27,8 @@ export interface ClientRuntime {
   requestHeaders(): Record<string, string>;
   /** Whether the client was given its own `fetch`; helpers must then send through it, not around it. */
   readonly customFetch: boolean;
+  /** The proxy requests go through, when one applies (a function: the URL may hold credentials). */
+  proxy(): URL | undefined;
   /**
    * The client's operations sent through another `fetch`, with the same headers, retries and
    * checks: how `uploadFile` under Node sends its JSON calls over its own keep-alive sockets.
@@ -42,13 +44,28 @@ export type UploadsClient = Operations<RequestOptions> & {
   readonly runtime: ClientRuntime;
 };
 
+/** What a runtime decides for a client that was given no `fetch`: Node sends through a proxy when one applies. */
+export interface ClientNetwork {
+  /** The fetch for requests to `baseUrl` and the proxy it goes through; undefined for the global fetch. */
+  defaultFetch(
+    baseUrl: URL,
+    options: ClientOptions,
+  ): { fetch: (request: Request) => Promise<Response>; proxy: URL } | undefined;
+}
+
 /**
  * Creates a client. Options are checked here, so a missing key or a bad URL fails before
  * any request. The key lives only in a closure, so it never shows in `util.inspect`.
  * Response bodies are read up to `MAX_RESPONSE_BYTES`, whatever `fetch` is used.
  */
 export function createUploadsClient(options: ClientOptions = {}): UploadsClient {
+  return createClient(options, undefined);
+}
+
+/** {@link createUploadsClient} on a runtime's network (the Node entry's: proxies from the environment). */
+export function createClient(options: ClientOptions, network: ClientNetwork | undefined): UploadsClient {
   const resolved = resolveOptions(options);
+  const platform = resolved.fetch ? undefined : network?.defaultFetch(new URL(resolved.baseUrl), options);
   // Layered with `set`, so a client header replaces ours whatever its case, and the key replaces
   // any Authorization among them (a call's own headers may still replace it, as documented).
   const layers = new Headers({ "User-Agent": `openai-uploads/${VERSION}` });
@@ -72,9 +89,12 @@ export function createUploadsClient(options: ClientOptions = {}): UploadsClient 
     invoke,
     requestHeaders: () => ({ ...headers }),
     customFetch: resolved.fetch !== undefined,
+    proxy: () => platform?.proxy,
     operationsVia,
   });
   // The global fetch is looked up per request, so that one replaced later (by a test) is used.
-  const operations = operationsVia(resolved.fetch ?? ((request: Request) => globalThis.fetch(request)));
+  const operations = operationsVia(
+    resolved.fetch ?? platform?.fetch ?? ((request: Request) => globalThis.fetch(request)),
+  );
   return Object.freeze({ ...operations, baseUrl: resolved.baseUrl, runtime });
 }

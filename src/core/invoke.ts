@@ -53,7 +53,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
             status: response.status,
             requestId: response.headers.get("x-request-id") ?? undefined,
             pointer: "",
-            problem: `has a body of over ${MAX_RESPONSE_BYTES} bytes, which no answer of the API has`,
+            problem: `has a body of over ${MAX_RESPONSE_BYTES} bytes`,
             body: undefined,
           });
         }

@@ -20,6 +20,13 @@ export interface ClientOptions {
   headers?: Record<string, string> | undefined;
   /** Allow `http://` to a host other than loopback. The key then crosses the network in clear text. */
   allowInsecureHttp?: boolean | undefined;
+  /**
+   * Node only: the HTTP proxy to send through (`http://[user:pass@]host:port`), or `false` to
+   * ignore the environment. By default `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` decide, as curl
+   * reads them; loopback hosts are never proxied. Ignored with your own `fetch`, which then
+   * carries every request.
+   */
+  proxy?: string | false | undefined;
 }
 
 /** Options of one call; they override the client's. */

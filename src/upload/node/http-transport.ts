@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { operations } from "../../../generated/operations.js";
 import type { ClientRuntime } from "../../core/client.js";
 import type { AttemptInit, SentAttempt } from "../../core/operation.js";
@@ -9,9 +9,10 @@ import { expandPath } from "../../core/path-params.js";
 import { setHeaders } from "../../core/request.js";
 import { FileChangedError } from "../../errors/file-changed.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
+import { httpFetch, readText, watchStall, webHeaders } from "../../node/http-fetch.js";
+import { agentFor, viaProxy } from "../../node/proxy.js";
 import type { UploadPart } from "../../types.js";
 import type { PartRequest, TransportSettings, UploadTransport } from "../platform.js";
-import { httpFetch, readText, watchStall, webHeaders } from "./http-fetch.js";
 
 const READ_CHUNK = 1024 * 1024;
 const PART = operations.addUploadPart;
@@ -32,9 +33,9 @@ export function httpTransport(
   { concurrency, stallTimeoutMs }: TransportSettings,
 ): UploadTransport {
   const base = new URL(runtime.baseUrl);
-  const secure = base.protocol === "https:";
-  const agent = new (secure ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: concurrency });
-  const request = secure ? httpsRequest : httpRequest;
+  const proxy = runtime.proxy();
+  const agent = agentFor(base, proxy, { keepAlive: true, maxSockets: concurrency });
+  const request = base.protocol === "https:" ? httpsRequest : httpRequest;
   const headers = runtime.requestHeaders();
 
   function attempt({ uploadId, part, onBytes }: PartRequest, init: AttemptInit): Promise<SentAttempt> {
@@ -70,7 +71,7 @@ export function httpTransport(
       let streamed = 0;
       req.on("error", (error) => {
         file.destroy();
-        reject(error);
+        reject(viaProxy(error, proxy));
       });
       req.on("response", (res) => {
         moved();

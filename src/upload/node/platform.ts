@@ -14,7 +14,11 @@ export const nodePlatform: UploadPlatform<NodeSource> = {
   openSource: (file) => (typeof file === "string" ? fileSource(file) : Promise.resolve(blobSource(file))),
   md5Hex,
   transport(client, source, settings) {
-    return !client.runtime.customFetch && source.path
+    // A part streamed to an http:// host through a proxy reached it cut short (http-proxy-agent
+    // rewrites the request's head as it goes): such parts go whole, one request each, through the
+    // client's fetch, which is node:http through the same proxy. https tunnels stream as usual.
+    const plainThroughProxy = client.runtime.proxy() !== undefined && client.runtime.baseUrl.startsWith("http:");
+    return !client.runtime.customFetch && source.path && !plainThroughProxy
       ? httpTransport(client.runtime, source.path, settings)
       : fetchTransport(client, source);
   },

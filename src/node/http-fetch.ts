@@ -1,7 +1,7 @@
 import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "../../core/response-body.js";
+import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "../core/response-body.js";
 
 /** A response's headers as web `Headers`. */
 export function webHeaders(res: IncomingMessage): Headers {
