@@ -1,7 +1,7 @@
 import { type ClientNetwork, createClient, type UploadsClient } from "../core/client.js";
 import type { ClientOptions } from "../core/options.js";
 import { httpFetch } from "./http-fetch.js";
-import { agentFor, proxyFor, viaProxy } from "./proxy.js";
+import { agentFor, proxyAuthentication, proxyFor, viaProxy } from "./proxy.js";
 
 /** How long a proxied request's bytes may stand still before it is dropped (see `watchStall`). */
 const STALL_TIMEOUT_MS = 60_000;
@@ -13,10 +13,13 @@ const nodeNetwork: ClientNetwork = {
     if (!proxy) return undefined;
     const send = httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), STALL_TIMEOUT_MS);
     return {
-      fetch: (request) =>
-        send(request).catch((error: unknown) => {
+      fetch: async (request) => {
+        const response = await send(request).catch((error: unknown) => {
           throw viaProxy(error, proxy);
-        }),
+        });
+        if (response.status === 407) throw proxyAuthentication(proxy);
+        return response;
+      },
       proxy,
     };
   },

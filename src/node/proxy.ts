@@ -5,6 +5,7 @@ import { HttpsProxyAgent } from "https-proxy-agent";
 import { getProxyForUrl } from "proxy-from-env";
 import { OpenAIUploadsError } from "../errors/base.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { ProxyAuthenticationError } from "../errors/proxy.js";
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
@@ -63,4 +64,9 @@ export function viaProxy(error: unknown, proxy: URL | undefined): unknown {
   return Object.assign(new Error(`proxy ${redactedProxy(proxy)}: ${error.message}`, { cause: error }), {
     code: (error as { code?: unknown }).code,
   });
+}
+
+/** The error for a proxy's 407 answer, naming the proxy without its credentials. */
+export function proxyAuthentication(proxy: URL): ProxyAuthenticationError {
+  return new ProxyAuthenticationError(redactedProxy(proxy), proxy.username !== "" || proxy.password !== "");
 }

@@ -4,10 +4,11 @@ import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUploadsClient, uploadFile } from "../../src/index.js";
+import { createUploadsClient, ProxyAuthenticationError, uploadFile } from "../../src/index.js";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import { sha256 } from "../support/hashes.js";
 import { KEY_ENV, TEST_API_KEY } from "../support/keys.js";
+import { rejection } from "../support/rejection.js";
 import { tempDir } from "../support/temp.js";
 import { cli } from "./support.js";
 
@@ -191,5 +192,49 @@ describe("the proxy option and bad proxies", () => {
     expect(unreachable.stderr.split("\n").filter((l) => l.startsWith("openai-uploads:"))).toHaveLength(1);
     expect(unreachable.stderr).toMatch(/proxy http:\/\/127\.0\.0\.1:9/);
     for (const result of [notUrl, unreachable]) expect(result.stderr + result.stdout).not.toContain("hunter2");
+  });
+
+  it("names a proxy that answers 407, once, without retrying or showing its credentials", async () => {
+    let asked = 0;
+    const strict: Server = createServer((_req, res) => {
+      asked++;
+      res.writeHead(407, { "proxy-authenticate": 'Basic realm="corp"', "content-length": "0" }).end();
+    });
+    strict.on("connect", (_req, socket) => {
+      asked++;
+      socket.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n',
+      );
+    });
+    await new Promise<void>((resolve) => strict.listen(0, "127.0.0.1", resolve));
+    const proxyPort = (strict.address() as AddressInfo).port;
+    try {
+      const result = await cli(["--base-url", `https://${HOST}/v1`, "cancel", "--upload-id", "upload_1"], {
+        ...KEY_ENV,
+        HTTPS_PROXY: `http://user:hunter2@127.0.0.1:${proxyPort}`,
+      });
+      expect(result.code).toBe(1);
+      const lines = result.stderr.split("\n").filter((l) => l.startsWith("openai-uploads:"));
+      expect(lines).toEqual([
+        `openai-uploads: proxy http://127.0.0.1:${proxyPort} answered 407 Proxy Authentication Required: it refused the credentials in its URL; check them.`,
+      ]);
+      expect(result.stderr).not.toContain("hunter2");
+      expect(asked).toBe(1);
+      const client = createUploadsClient({
+        apiKey: TEST_API_KEY,
+        baseUrl: `http://${HOST}/v1`,
+        allowInsecureHttp: true,
+        proxy: `http://127.0.0.1:${proxyPort}`,
+      });
+      const error = await rejection(
+        uploadFile(client, { file, purpose: "batch", mimeType: "text/plain" }),
+        ProxyAuthenticationError,
+      );
+      expect(error.message).toMatch(/it wants credentials/);
+      expect(asked).toBe(2);
+    } finally {
+      strict.closeAllConnections();
+      await new Promise<void>((resolve) => strict.close(() => resolve()));
+    }
   });
 });

@@ -10,7 +10,7 @@ import { setHeaders } from "../../core/request.js";
 import { FileChangedError } from "../../errors/file-changed.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
 import { httpFetch, readText, watchStall, webHeaders } from "../../node/http-fetch.js";
-import { agentFor, viaProxy } from "../../node/proxy.js";
+import { agentFor, proxyAuthentication, viaProxy } from "../../node/proxy.js";
 import type { UploadPart } from "../../types.js";
 import type { PartRequest, TransportSettings, UploadTransport } from "../platform.js";
 
@@ -76,6 +76,10 @@ export function httpTransport(
       req.on("response", (res) => {
         moved();
         file.destroy();
+        if (res.statusCode === 407 && proxy) {
+          res.resume();
+          return reject(proxyAuthentication(proxy));
+        }
         readResponse(res, moved).then(resolve, reject);
       });
       file.on("data", (chunk) => {
