@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import { KEY_ENV } from "../support/keys.js";
 import { tempDir } from "../support/temp.js";
-import { cli } from "./support.js";
+import { CREATE_ARGS, cli } from "./support.js";
 
 let server: LocalServer;
 const dir = await tempDir("cli-bad-input-");
@@ -64,19 +64,7 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     ],
     [
       "--expires-after-seconds under an hour",
-      () => [
-        "create",
-        "--bytes",
-        "1",
-        "--filename",
-        "a.txt",
-        "--mime-type",
-        "text/plain",
-        "--purpose",
-        "batch",
-        "--expires-after-seconds",
-        "5",
-      ],
+      () => [...CREATE_ARGS, "--expires-after-seconds", "5"],
       /'--expires-after-seconds <n>' argument '5' is invalid. expected a whole number from 3600 to 2592000/,
     ],
     [

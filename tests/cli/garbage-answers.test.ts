@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import { KEY_ENV } from "../support/keys.js";
 import { tempDir } from "../support/temp.js";
-import { cli } from "./support.js";
+import { CREATE_ARGS, cli } from "./support.js";
 
 const OTHER = "upload_someone_else";
 const NOW = 1_700_000_000;
@@ -136,7 +136,7 @@ beforeAll(async () => {
 afterAll(() => local.close());
 
 const COMMANDS: Record<string, string[]> = {
-  createUpload: ["create", "--bytes", "5", "--filename", "a.txt", "--mime-type", "text/plain", "--purpose", "batch"],
+  createUpload: [...CREATE_ARGS],
   addUploadPart: ["add-part", "--upload-id", "upload_abc", "--data", "PART"],
   completeUpload: ["complete", "--upload-id", "upload_abc", "--part-id", "part_1"],
   cancelUpload: ["cancel", "--upload-id", "upload_abc"],

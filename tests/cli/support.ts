@@ -51,3 +51,16 @@ export async function until(predicate: () => boolean, ms = 10_000): Promise<void
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The arguments of a valid `create` of a small text file, for tests about everything else. */
+export const CREATE_ARGS = [
+  "create",
+  "--bytes",
+  "5",
+  "--filename",
+  "a.txt",
+  "--mime-type",
+  "text/plain",
+  "--purpose",
+  "batch",
+] as const;

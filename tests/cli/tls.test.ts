@@ -7,7 +7,7 @@ import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import { sha256 } from "../support/hashes.js";
 import { KEY_ENV } from "../support/keys.js";
 import { tempDir } from "../support/temp.js";
-import { cli, startCli, until } from "./support.js";
+import { CREATE_ARGS, cli, startCli, until } from "./support.js";
 
 const dir = await tempDir("cli-tls-");
 let server: LocalServer;
@@ -36,17 +36,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server.close());
 
-const create = [
-  "create",
-  "--bytes",
-  "5",
-  "--filename",
-  "a.txt",
-  "--mime-type",
-  "text/plain",
-  "--purpose",
-  "batch",
-] as const;
+const create = CREATE_ARGS;
 
 describe("the command line over https", () => {
   it("uploads byte-exact when the certificate is trusted through NODE_EXTRA_CA_CERTS", async () => {
