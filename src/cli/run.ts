@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { commands } from "../../generated/commands.js";
 import { APIError } from "../errors/api-error.js";
-import { APIUserAbortError } from "../errors/connection.js";
+import { APIConnectionError, APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError, remedyAdvice } from "../errors/invalid-argument.js";
 import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
@@ -116,8 +116,14 @@ const FLAG_OF: Readonly<Record<string, string>> = {
  * one its remedy names.
  */
 function inShellTerms(error: unknown): string {
-  const certificate = certificateProblem(error);
+  const certificate = error instanceof APIConnectionError ? certificateProblem(error) : undefined;
   if (certificate) {
+    if (/ALTNAME/.test(certificate)) {
+      return `the server's TLS certificate does not name this host (${certificate}): check --base-url.`;
+    }
+    if (/EXPIRED|NOT_YET_VALID/.test(certificate)) {
+      return `the server's TLS certificate is out of its validity dates (${certificate}): check the clock, or the server.`;
+    }
     return (
       `the server's TLS certificate is not trusted (${certificate}): if it comes from a private CA, ` +
       "point NODE_EXTRA_CA_CERTS at that CA's certificate file (PEM)."
@@ -143,7 +149,8 @@ function inShellTerms(error: unknown): string {
  * a connection error's causes: fetch keeps it two levels down, node:https one.
  */
 function certificateProblem(error: unknown): string | undefined {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+  // A few levels at most: a cause chain could loop.
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) return code;
   }

@@ -22,8 +22,8 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean | undefined;
   /**
    * Node only: the HTTP proxy to send through (`http://[user:pass@]host:port`), or `false` to
-   * ignore the environment. By default `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` decide, as curl
-   * reads them; loopback hosts are never proxied. Ignored with your own `fetch`, which then
+   * ignore the environment. By default `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` decide, as
+   * proxy-from-env reads them; loopback hosts are never proxied. Ignored with your own `fetch`, which then
    * carries every request.
    */
   proxy?: string | false | undefined;

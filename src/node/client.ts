@@ -1,17 +1,15 @@
 import { type ClientNetwork, createClient, type UploadsClient } from "../core/client.js";
 import type { ClientOptions } from "../core/options.js";
+import { DEFAULT_STALL_TIMEOUT_MS } from "../upload/options.js";
 import { httpFetch } from "./http-fetch.js";
 import { agentFor, proxyAuthentication, proxyFor, viaProxy } from "./proxy.js";
-
-/** How long a proxied request's bytes may stand still before it is dropped (see `watchStall`). */
-const STALL_TIMEOUT_MS = 60_000;
 
 /** Node's network: requests go through the proxy that `proxy` or the environment names, if any. */
 const nodeNetwork: ClientNetwork = {
   defaultFetch(baseUrl, options) {
     const proxy = proxyFor(baseUrl, options.proxy);
     if (!proxy) return undefined;
-    const send = httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), STALL_TIMEOUT_MS);
+    const send = httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), DEFAULT_STALL_TIMEOUT_MS);
     return {
       fetch: async (request) => {
         const response = await send(request).catch((error: unknown) => {

@@ -13,20 +13,34 @@ export function webHeaders(res: IncomingMessage): Headers {
 }
 
 /**
- * Drops `req` once no byte has moved for `ms`: a link that stopped (a NAT or Wi-Fi dropping
- * packets, a server that stopped reading) would otherwise hold the attempt until its timeout.
- * The request fails like a lost connection, so the runtime sends it again, on a new one.
- * Returns the function to call whenever bytes move.
+ * Drops `req` once its bytes stop moving for `ms`: a link that stopped (a NAT or Wi-Fi
+ * dropping packets, a server that stopped reading) would otherwise hold the attempt until its
+ * timeout. The request fails like a lost connection, so the runtime sends it again, on a new
+ * one. Moving means, while the request is sent, that the socket took bytes (its
+ * `bytesWritten` grew, however slowly), and, once a response has begun, that a byte of it
+ * arrived (call the returned function). The wait between the last request byte and the first
+ * response byte is the server's working time, left to the attempt's timeout.
  */
 export function watchStall(req: ClientRequest, ms: number): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const touch = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => req.destroy(new Error(`no bytes moved for ${ms} ms: the connection stalled`)), ms);
+  let written = 0;
+  const check = () => {
+    const now = req.socket?.bytesWritten ?? 0;
+    if (now === written) return req.destroy(new Error(`no bytes moved for ${ms} ms: the connection stalled`));
+    written = now;
+    arm();
   };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(check, ms);
+  };
+  req.on("finish", () => clearTimeout(timer));
   req.on("close", () => clearTimeout(timer));
-  touch();
-  return touch;
+  arm();
+  return () => {
+    written = req.socket?.bytesWritten ?? 0;
+    arm();
+  };
 }
 
 /**

@@ -9,29 +9,42 @@ import { ProxyAuthenticationError } from "../errors/proxy.js";
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
-/** A proxy URL as messages may show it: without its user name and password. */
+/**
+ * A proxy URL as messages may show it: scheme, host and port, never a user name or password.
+ * Cut from the text, not parsed, so that a password with a `/` or `#` in it cannot end up
+ * looking like a host.
+ */
 export function redactedProxy(proxy: string | URL): string {
-  try {
-    const url = new URL(proxy);
-    url.username = "";
-    url.password = "";
-    return url.origin;
-  } catch {
-    return String(proxy).replace(/\/\/[^@/]*@/, "//");
-  }
+  const text = String(proxy);
+  const scheme = /^[a-z][\w+.-]*:\/\//i.exec(text)?.[0] ?? "";
+  const rest = text.slice(scheme.length);
+  const at = rest.lastIndexOf("@");
+  const host = (at === -1 ? rest : rest.slice(at + 1)).replace(/[/?#].*$/, "");
+  return `${scheme}${host}`;
+}
+
+/** The raw value of the variable proxy-from-env took the proxy from, for a target of `protocol`. */
+function proxyVariable(protocol: string): string | undefined {
+  const env = process.env;
+  const name = `${protocol.replace(/:$/, "")}_proxy`;
+  return env[name] || env[name.toUpperCase()] || env.all_proxy || env.ALL_PROXY || undefined;
 }
 
 /**
  * The proxy to reach `target` through, under Node: the `proxy` option when given (`false`
- * for none), else `HTTPS_PROXY` / `HTTP_PROXY` (and `ALL_PROXY`) with `NO_PROXY`, read as curl
- * reads them (by proxy-from-env). Loopback hosts are never proxied, so a local server or mock
+ * for none), else `HTTPS_PROXY` / `HTTP_PROXY` (and `ALL_PROXY`) with `NO_PROXY`, as
+ * proxy-from-env reads them (a value without a scheme is http://, as curl takes it). Loopback hosts are never proxied, so a local server or mock
  * keeps working behind a corporate proxy. A proxy that is not a URL is refused, naming it
  * without its credentials.
  */
 export function proxyFor(target: URL, option: string | false | undefined): URL | undefined {
   if (option === false || LOOPBACK.test(target.hostname)) return undefined;
-  const chosen = option ?? getProxyForUrl(target);
+  let chosen = option ?? getProxyForUrl(target);
   if (!chosen) return undefined;
+  // proxy-from-env gives a value without a scheme the target's (https://); curl, and proxies,
+  // mean http:// by it.
+  const raw = option === undefined ? proxyVariable(target.protocol) : undefined;
+  if (raw && !raw.includes("://")) chosen = `http://${raw}`;
   try {
     const url = new URL(chosen.includes("://") ? chosen : `http://${chosen}`);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(url.protocol);
@@ -47,12 +60,25 @@ export function proxyFor(target: URL, option: string | false | undefined): URL |
 
 /**
  * A keep-alive agent for requests to `target`: through `proxy` when there is one (a CONNECT
- * tunnel for https, absolute-URI requests for http), else straight.
+ * tunnel for https, absolute-URI requests for http), else straight. The agents get the proxy
+ * without its credentials (their debug log prints the URL they are given); the credentials go
+ * as a `Proxy-Authorization` header.
  */
 export function agentFor(target: URL, proxy: URL | undefined, options: AgentOptions): HttpAgent {
   const secure = target.protocol === "https:";
   if (!proxy) return new (secure ? HttpsAgent : HttpAgent)(options);
-  return secure ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
+  const bare = new URL(proxy);
+  bare.username = "";
+  bare.password = "";
+  const credentials = proxy.username || proxy.password;
+  const headers = credentials
+    ? {
+        "Proxy-Authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
+      }
+    : {};
+  return secure
+    ? new HttpsProxyAgent(bare, { ...options, headers })
+    : new HttpProxyAgent(bare, { ...options, headers });
 }
 
 /**

@@ -30,11 +30,12 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
   /** `UploadFileError.resume` (or `.resumeToken`) of an earlier call for this file: continues that upload. */
   resume?: UploadResume | string | undefined;
   /**
-   * Under Node, for a file on disk: a request whose bytes stop moving (none sent, none
-   * received) for this many milliseconds is dropped and sent again on a new connection, like a
-   * lost connection; 1 s to 1 hour, default 60 s. Distinct from `timeoutMs`, the limit of a
-   * whole attempt. Requests through `fetch` (a Blob, or a client with its own fetch) cannot
-   * see their body move and have `timeoutMs` alone.
+   * Under Node, for a file on disk: a request whose bytes stop moving (none taken by the
+   * socket while it is sent, none received once the answer began) for this many milliseconds
+   * is dropped and sent again on a new connection, like a lost connection; 1 s to 1 hour,
+   * default 60 s. The server's time between the two is left to `timeoutMs`, the limit of a
+   * whole attempt. Requests through the global `fetch` (a Blob, a client with its own fetch,
+   * a browser) have `timeoutMs` alone; through a proxy, Node's requests are watched too.
    */
   stallTimeoutMs?: number | undefined;
   /**
@@ -57,7 +58,8 @@ export interface UploadSettings {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
-const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/** How long a request's bytes may stand still before it is sent again, by default. */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 const DEFAULT_NETWORK_PATIENCE_MS = 5 * 60_000;
 const MAX_CONCURRENCY = 64;
 

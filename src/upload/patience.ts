@@ -11,8 +11,8 @@ export interface Patience {
   lastProgressAt(): number;
   /** Stops the waiting: rejects with `APIUserAbortError`. */
   signal: AbortSignal;
-  /** Told when this part starts and stops waiting for the network. */
-  waiting(on: boolean): void;
+  /** Told when this part starts waiting for the network; it stops waiting once it makes progress again. */
+  waiting(): void;
 }
 
 /** A failure that an outage or an overloaded server explains, and waiting may cure. */
@@ -32,12 +32,8 @@ export async function withPatience<T>(send: () => Promise<T>, patience: Patience
       return await send();
     } catch (error) {
       if (!passing(error) || Date.now() - patience.lastProgressAt() >= patience.budgetMs) throw error;
-      patience.waiting(true);
-      try {
-        await sleep(retryDelay(round, error instanceof APIError ? error.headers : undefined), patience.signal);
-      } finally {
-        patience.waiting(false);
-      }
+      patience.waiting();
+      await sleep(retryDelay(round, error instanceof APIError ? error.headers : undefined), patience.signal);
     }
   }
 }

@@ -41,6 +41,7 @@ export class ProgressTracker {
     this.streamed.set(index, bytes);
     this.bytesSent += bytes - before;
     this.lastProgressAt = Date.now();
+    this.waitingParts.delete(index);
     this.emit();
   }
 
@@ -51,13 +52,13 @@ export class ProgressTracker {
     this.bytesSent += size - before;
     this.partsDone++;
     this.lastProgressAt = Date.now();
+    this.waitingParts.delete(index);
     if (!quiet) this.emit();
   }
 
-  /** Part `index` starts (`on`) or stops waiting to be sent again. */
-  waiting(index: number, on: boolean): void {
-    if (on) this.waitingParts.add(index);
-    else this.waitingParts.delete(index);
+  /** Part `index` waits to be sent again; it stops waiting when it gets further than before, or is accepted. */
+  waiting(index: number): void {
+    this.waitingParts.add(index);
     this.emit();
   }
 

@@ -162,20 +162,22 @@ async function transfer(
     progress.emit();
     const missing = plan.filter((part) => !state.partIds[part.index]);
     await runPool(missing, settings.concurrency, stop.signal, async (part: PlannedPart) => {
-      await source.assertUnchanged();
       const accepted = await withPatience(
-        () =>
-          sendPart({
+        async () => {
+          // Checked before every send: a wait for the network can last minutes.
+          await source.assertUnchanged();
+          return sendPart({
             uploadId,
             part,
             options: requestOptions,
             onBytes: (bytes) => progress.streaming(part.index, bytes),
-          }),
+          });
+        },
         {
           budgetMs: settings.networkPatienceMs,
           lastProgressAt: () => progress.lastProgressAt,
           signal: stop.signal,
-          waiting: (on) => progress.waiting(part.index, on),
+          waiting: () => progress.waiting(part.index),
         },
       );
       state.partIds[part.index] = accepted.id;

@@ -123,9 +123,10 @@ describe("uploads through an HTTP proxy named by the environment", () => {
     const proxy = await forwardProxy(() => port(secure));
     try {
       const before = secure.stats.requests;
+      // Written without a scheme, as curl takes it: the proxy itself is plain http.
       const result = await cli(upload(`https://${HOST}:${port(secure)}/v1`), {
         ...KEY_ENV,
-        HTTPS_PROXY: proxy.url,
+        HTTPS_PROXY: proxy.url.replace("http://", ""),
         NODE_EXTRA_CA_CERTS: caFile,
       });
       expect(result.stderr).not.toMatch(/openai-uploads:/);
@@ -191,7 +192,15 @@ describe("the proxy option and bad proxies", () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr.split("\n").filter((l) => l.startsWith("openai-uploads:"))).toHaveLength(1);
     expect(unreachable.stderr).toMatch(/proxy http:\/\/127\.0\.0\.1:9/);
+    // A password with a slash and a hash in it must not be taken for a host and shown.
+    const tricky = await cli(["cancel", "--upload-id", "upload_1"], {
+      ...KEY_ENV,
+      HTTPS_PROXY: "http://user:s3cr/et#1@proxy.corp:3128",
+    });
+    expect(tricky.code).toBe(2);
+    expect(tricky.stderr).toMatch(/The proxy "http:\/\/proxy\.corp:3128"/);
     for (const result of [notUrl, unreachable]) expect(result.stderr + result.stdout).not.toContain("hunter2");
+    expect(tricky.stderr + tricky.stdout).not.toMatch(/s3cr|et#1/);
   });
 
   it("names a proxy that answers 407, once, without retrying or showing its credentials", async () => {

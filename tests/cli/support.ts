@@ -20,7 +20,10 @@ export interface CliProcess {
 
 /** Starts the CLI with `args`; the environment has no OPENAI_* variables unless given. */
 export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OPENAI_")));
+  // No OPENAI_* and no proxy settings of the machine's: each test gives the ones it is about.
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("OPENAI_") && !/_proxy$/i.test(k)),
+  );
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ["pipe", "pipe", "pipe"] });
   child.stdin.end();
   const output = { stdout: "", stderr: "" };

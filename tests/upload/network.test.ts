@@ -90,7 +90,54 @@ async function flakyRelay(upstream: string) {
   };
 }
 
+/** An HTTP server in front of `upstream` that reads request bodies at `bytesPerSecond`, as a slow uplink does. */
+async function slowFront(upstream: string, bytesPerSecond: number) {
+  const parts: number[] = [];
+  const front = createServer((req, res) => {
+    if (req.url?.endsWith("/parts")) parts.push(Date.now());
+    const forwarded = request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.on("data", (chunk: Buffer) => {
+      req.pause();
+      forwarded.write(chunk);
+      setTimeout(() => req.resume(), (1000 * chunk.length) / bytesPerSecond);
+    });
+    req.on("end", () => forwarded.end());
+  });
+  const url = await listen(front);
+  return {
+    url: `${url}/v1`,
+    parts,
+    close: () => {
+      front.closeAllConnections();
+      return new Promise<void>((resolve) => front.close(() => resolve()));
+    },
+  };
+}
+
 describe("uploadFile on a network that misbehaves", () => {
+  it("does not take a slow link that keeps moving for a stall", { timeout: 60_000 }, async () => {
+    const local = await server();
+    // 640 KiB/s: under one 1 MiB read of the file per second, but the socket takes bytes all along.
+    const front = await slowFront(local.url.replace(/\/v1$/, ""), 640 * KiB);
+    try {
+      const file = await randomFile(4 * MiB);
+      const upload = await uploadFile(clientFor(front.url), {
+        file: file.path,
+        purpose: "batch",
+        mimeType: "application/octet-stream",
+        partSize: 4 * MiB,
+        stallTimeoutMs: 1000,
+      });
+      expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+      expect(front.parts).toHaveLength(1);
+    } finally {
+      await front.close();
+    }
+  });
+
   it("rides out a 20-second outage mid-upload with the default settings", { timeout: 90_000 }, async () => {
     // Each part takes 200 ms at the server, so the upload is still sending when the link goes down.
     const local = await server({ faults: { delayMs: 200, operations: ["addUploadPart"] } });
@@ -162,13 +209,14 @@ describe("uploadFile on a network that misbehaves", () => {
     const local = await server();
     const front = await stallingFront(local.url.replace(/\/v1$/, ""));
     try {
-      const file = await randomFile(3 * MiB);
+      // Parts larger than the socket buffers of loopback, so the sender is held up once the server stops reading.
+      const file = await randomFile(3 * 8 * MiB);
       const started = Date.now();
       const upload = await uploadFile(clientFor(front.url), {
         file: file.path,
         purpose: "batch",
         mimeType: "application/octet-stream",
-        partSize: MiB,
+        partSize: 8 * MiB,
         concurrency: 1,
         stallTimeoutMs: 1000,
       });

@@ -65,8 +65,6 @@ export function httpTransport(
         headers: Object.fromEntries(layers),
       });
       const file = createReadStream(path, { start: part.start, end: part.end - 1, highWaterMark: READ_CHUNK });
-      // The file is read only as fast as the socket takes the bytes (the pipe's backpressure),
-      // so a read chunk means the connection moved.
       const moved = watchStall(req, stallTimeoutMs);
       let streamed = 0;
       req.on("error", (error) => {
@@ -83,7 +81,6 @@ export function httpTransport(
         readResponse(res, moved).then(resolve, reject);
       });
       file.on("data", (chunk) => {
-        moved();
         streamed += chunk.length;
         onBytes(streamed);
       });

@@ -8,7 +8,7 @@ import { md5Hex } from "./md5.js";
 /**
  * Node: paths are opened from disk, MD5 comes from node:crypto, and parts of a file on disk
  * are streamed with node:http, unless the client was given its own fetch, which then
- * carries every request (so tests and proxies see the parts too).
+ * carries every request (so a test, or a wrapper of yours, sees the parts too).
  */
 export const nodePlatform: UploadPlatform<NodeSource> = {
   openSource: (file) => (typeof file === "string" ? fileSource(file) : Promise.resolve(blobSource(file))),
