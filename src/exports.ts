@@ -21,6 +21,7 @@ export { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from
 export { FileChangedError } from "./errors/file-changed.js";
 export { InvalidArgumentError } from "./errors/invalid-argument.js";
 export { ProxyAuthenticationError } from "./errors/proxy.js";
+export { TLSCertificateError } from "./errors/tls-certificate.js";
 export { UnexpectedResponseError, type UnexpectedResponseFacts } from "./errors/unexpected-response.js";
 export { UploadFileError } from "./errors/upload-file.js";
 export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./limits.js";

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { commands } from "../../generated/commands.js";
 import { APIError } from "../errors/api-error.js";
-import { APIConnectionError, APIUserAbortError } from "../errors/connection.js";
+import { APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError, remedyAdvice } from "../errors/invalid-argument.js";
 import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
@@ -116,19 +116,6 @@ const FLAG_OF: Readonly<Record<string, string>> = {
  * one its remedy names.
  */
 function inShellTerms(error: unknown): string {
-  const certificate = error instanceof APIConnectionError ? certificateProblem(error) : undefined;
-  if (certificate) {
-    if (/ALTNAME/.test(certificate)) {
-      return `the server's TLS certificate does not name this host (${certificate}): check --base-url.`;
-    }
-    if (/EXPIRED|NOT_YET_VALID/.test(certificate)) {
-      return `the server's TLS certificate is out of its validity dates (${certificate}): check the clock, or the server.`;
-    }
-    return (
-      `the server's TLS certificate is not trusted (${certificate}): if it comes from a private CA, ` +
-      "point NODE_EXTRA_CA_CERTS at that CA's certificate file (PEM)."
-    );
-  }
   const flag = error instanceof InvalidArgumentError && error.option ? FLAG_OF[error.option] : undefined;
   if (error instanceof InvalidArgumentError && error.option && flag) {
     const problem = error.problem.startsWith(`${error.option} `)
@@ -142,19 +129,6 @@ function inShellTerms(error: unknown): string {
     return `${error.problem} Run the command above to send the rest before ${expires}.`;
   }
   return (error as Error)?.message ?? String(error);
-}
-
-/**
- * The TLS verification code (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`...) somewhere in
- * a connection error's causes: fetch keeps it two levels down, node:https one.
- */
-function certificateProblem(error: unknown): string | undefined {
-  // A few levels at most: a cause chain could loop.
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) return code;
-  }
-  return undefined;
 }
 
 /** The JSON form of an error for `--json`. */

@@ -50,7 +50,7 @@ export interface ClientNetwork {
   defaultFetch(
     baseUrl: URL,
     options: ClientOptions,
-  ): { fetch: (request: Request) => Promise<Response>; proxy: URL } | undefined;
+  ): { fetch: (request: Request) => Promise<Response>; proxy: URL | undefined } | undefined;
 }
 
 /**

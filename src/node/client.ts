@@ -1,21 +1,26 @@
 import { type ClientNetwork, createClient, type UploadsClient } from "../core/client.js";
 import type { ClientOptions } from "../core/options.js";
 import { DEFAULT_STALL_TIMEOUT_MS } from "../upload/options.js";
-import { httpFetch } from "./http-fetch.js";
+import { certificateFailure, httpFetch } from "./http-fetch.js";
 import { agentFor, proxyAuthentication, proxyFor, viaProxy } from "./proxy.js";
 
-/** Node's network: requests go through the proxy that `proxy` or the environment names, if any. */
+/**
+ * Node's network: requests go through the proxy that `proxy` or the environment names, if
+ * any, else the global fetch; a refused TLS certificate is a `TLSCertificateError`, never
+ * retried, on either path.
+ */
 const nodeNetwork: ClientNetwork = {
   defaultFetch(baseUrl, options) {
     const proxy = proxyFor(baseUrl, options.proxy);
-    if (!proxy) return undefined;
-    const send = httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), DEFAULT_STALL_TIMEOUT_MS);
+    const send = proxy
+      ? httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), DEFAULT_STALL_TIMEOUT_MS)
+      : (request: Request) => globalThis.fetch(request);
     return {
       fetch: async (request) => {
         const response = await send(request).catch((error: unknown) => {
-          throw viaProxy(error, proxy);
+          throw certificateFailure(error) ?? viaProxy(error, proxy);
         });
-        if (response.status === 407) throw proxyAuthentication(proxy);
+        if (proxy && response.status === 407) throw proxyAuthentication(proxy);
         return response;
       },
       proxy,

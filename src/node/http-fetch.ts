@@ -2,6 +2,7 @@ import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from "node:ht
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "../core/response-body.js";
+import { TLSCertificateError } from "../errors/tls-certificate.js";
 
 /** A response's headers as web `Headers`. */
 export function webHeaders(res: IncomingMessage): Headers {
@@ -83,7 +84,7 @@ export function httpFetch(agent: HttpAgent, stallTimeoutMs: number): (request: R
         headers: Object.fromEntries(request.headers),
       });
       const moved = watchStall(req, stallTimeoutMs);
-      req.on("error", reject);
+      req.on("error", (error) => reject(certificateFailure(error) ?? error));
       req.on("response", (res) => {
         moved();
         const status = res.statusCode ?? 0;
@@ -96,4 +97,19 @@ export function httpFetch(agent: HttpAgent, stallTimeoutMs: number): (request: R
       req.end(body);
     });
   };
+}
+
+/**
+ * The `TLSCertificateError` for a failure whose causes carry a TLS verification code (fetch
+ * keeps it two levels down, node:https on the error itself); undefined for any other failure.
+ */
+export function certificateFailure(error: unknown): TLSCertificateError | undefined {
+  // A few levels at most: a cause chain could loop.
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) {
+      return new TLSCertificateError(code, error);
+    }
+  }
+  return undefined;
 }

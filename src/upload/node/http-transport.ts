@@ -9,7 +9,7 @@ import { expandPath } from "../../core/path-params.js";
 import { setHeaders } from "../../core/request.js";
 import { FileChangedError } from "../../errors/file-changed.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
-import { httpFetch, readText, watchStall, webHeaders } from "../../node/http-fetch.js";
+import { certificateFailure, httpFetch, readText, watchStall, webHeaders } from "../../node/http-fetch.js";
 import { agentFor, proxyAuthentication, viaProxy } from "../../node/proxy.js";
 import type { UploadPart } from "../../types.js";
 import type { PartRequest, TransportSettings, UploadTransport } from "../platform.js";
@@ -69,7 +69,7 @@ export function httpTransport(
       let streamed = 0;
       req.on("error", (error) => {
         file.destroy();
-        reject(viaProxy(error, proxy));
+        reject(certificateFailure(error) ?? viaProxy(error, proxy));
       });
       req.on("response", (res) => {
         moved();
