@@ -6,13 +6,14 @@ const MAX_JITTER = 0.25;
 
 /**
  * Whether a failed response is worth another attempt: `x-should-retry` decides when the
- * server sent it; otherwise 408, 409, 429 and every 5xx are retried.
+ * server sent it; otherwise 408, 409, 429 and every 5xx but 507 are retried. A 507 (the
+ * server has no room to store the request, a full disk) does not pass by waiting seconds.
  */
 export function shouldRetry(status: number, headers: Headers): boolean {
   const verdict = headers.get("x-should-retry");
   if (verdict === "true") return true;
   if (verdict === "false") return false;
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return status === 408 || status === 409 || status === 429 || (status >= 500 && status !== 507);
 }
 
 /**

@@ -42,9 +42,9 @@ describe("retryDelay", () => {
 });
 
 describe("shouldRetry", () => {
-  it("retries 408, 409, 429 and 5xx; x-should-retry overrides", () => {
+  it("retries 408, 409, 429 and 5xx but a full disk's 507; x-should-retry overrides", () => {
     const none = new Headers();
-    expect([400, 401, 403, 404, 408, 409, 422, 429, 500, 599].filter((s) => shouldRetry(s, none))).toEqual([
+    expect([400, 401, 403, 404, 408, 409, 422, 429, 500, 507, 599].filter((s) => shouldRetry(s, none))).toEqual([
       408, 409, 429, 500, 599,
     ]);
     expect(shouldRetry(400, new Headers({ "x-should-retry": "true" }))).toBe(true);
