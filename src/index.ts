@@ -6,4 +6,5 @@
  */
 export * from "./exports.js";
 export { createUploadsClient } from "./node/client.js";
+export { fileResumeStore, stateDirectory } from "./upload/node/file-resume-store.js";
 export { uploadFile } from "./upload/node/upload-file.js";

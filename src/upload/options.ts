@@ -1,14 +1,24 @@
 import type { RequestOptions } from "../core/options.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { MAX_PART_BYTES, UPLOAD_PURPOSES } from "../limits.js";
+import { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES } from "../limits.js";
 import type { CreateUploadRequest, UploadPurpose } from "../types.js";
-import type { UploadProgress } from "./progress.js";
+import type { ResumeStore } from "./platform.js";
+import type { UploadProgress, UploadStart } from "./progress.js";
 import type { UploadResume } from "./resume.js";
+import { type ByteStream, isByteStream } from "./stream-source.js";
 
 /** What to upload and how. Only `file` and `purpose` are required. */
 export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers"> {
-  /** A path on disk (Node only), or a Blob or File. A path is read part by part, never whole. */
-  file: string | Blob;
+  /**
+   * A path on disk (Node only), a Blob or File, or a stream of bytes (a web `ReadableStream`, a
+   * Node `Readable`, an `AsyncIterable<Uint8Array>`) with its size in `bytes` and a `filename`.
+   * A path is read part by part, never whole. A stream is read in order, one part at a time:
+   * at most `concurrency + 1` parts of it are in memory at once (with the defaults, 5 x 64 MiB),
+   * so that every retry of a part resends the same bytes.
+   */
+  file: string | Blob | ByteStream;
+  /** The size of a stream in bytes, which the API needs before the first byte; a path or Blob knows its own. */
+  bytes?: number | undefined;
   /** What the file is for. */
   purpose: UploadPurpose;
   /** The name the File gets; default the path's base name, or `File.name`. Required for a bare Blob. */
@@ -27,15 +37,31 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
   signal?: AbortSignal | undefined;
   /** Called as bytes go out and parts are accepted; the figures never go backwards. */
   onProgress?: ((progress: UploadProgress) => void) | undefined;
-  /** `UploadFileError.resume` (or `.resumeToken`) of an earlier call for this file: continues that upload. */
-  resume?: UploadResume | string | undefined;
   /**
-   * Under Node, for a file on disk: a request whose bytes stop moving (none taken by the
-   * socket while it is sent, none received once the answer began) for this many milliseconds
-   * is dropped and sent again on a new connection, like a lost connection; 1 s to 1 hour,
-   * default 60 s. The server's time between the two is left to `timeoutMs`, the limit of a
-   * whole attempt. Requests through the global `fetch` (a Blob, a client with its own fetch,
-   * a browser) have `timeoutMs` alone; through a proxy, Node's requests are watched too.
+   * `UploadFileError.resume` (or `.resumeToken`) of an earlier call for this file: continues that
+   * upload. For a stream, pass a new stream of the same bytes: the parts already sent are read
+   * past, not sent again. `false`: with a `resumeStore`, start a new upload even when the store
+   * holds one for this file (which is then cancelled).
+   */
+  resume?: UploadResume | string | false | undefined;
+  /**
+   * Where the upload's state is kept as it goes (created, each part accepted), so that a later
+   * call for the same file, options and server continues it, even after this process was killed:
+   * only the parts not yet recorded are sent again (at most `concurrency` of them). The entry is
+   * removed once the upload completes, is cancelled or cannot be continued. A file that changed
+   * since (size or mtime), or an upload that expired, starts a new upload; the old one is
+   * cancelled. Only sources that name a file (a path, a File) are kept: a stream or bare Blob
+   * has nothing to find it by. `fileResumeStore()` (Node) and `webStorageResumeStore()` ship.
+   */
+  resumeStore?: ResumeStore | undefined;
+  /** Called once the upload exists on the server, before any part is sent: its id, and whether it was resumed. */
+  onStart?: ((start: UploadStart) => void) | undefined;
+  /**
+   * Under Node: a request whose bytes stop moving (none taken by the socket while it is sent,
+   * none received once the answer began) for this many milliseconds is dropped and sent again
+   * on a new connection, like a lost connection; 1 s to 1 hour, default 60 s. The server's time
+   * between the two is left to `timeoutMs`, the limit of a whole attempt. Requests through
+   * `fetch` (a client with its own fetch, a browser) have `timeoutMs` alone.
    */
   stallTimeoutMs?: number | undefined;
   /**
@@ -49,6 +75,7 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
 
 /** The options after defaults and range checks. */
 export interface UploadSettings {
+  bytes: number | undefined;
   partSize: number | undefined;
   concurrency: number;
   stallTimeoutMs: number;
@@ -78,8 +105,14 @@ export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
   if (options === null || typeof options !== "object") {
     throw new InvalidArgumentError("uploadFile needs options: { file, purpose }.");
   }
-  if (!(typeof options.file === "string" ? options.file !== "" : options.file instanceof Blob)) {
-    throw new InvalidArgumentError("file must be a path or a Blob (a File, say).", { option: "file" });
+  const { file } = options;
+  if (!(typeof file === "string" ? file !== "" : file instanceof Blob || isByteStream(file))) {
+    throw new InvalidArgumentError("file must be a path, a Blob (a File, say) or a stream of bytes.", {
+      option: "file",
+    });
+  }
+  if (isByteStream(file) && options.filename === undefined) {
+    throw new InvalidArgumentError("A stream has no name to give the File.", { option: "filename", remedy: "pass" });
   }
   if (!(UPLOAD_PURPOSES as readonly string[]).includes(options.purpose)) {
     throw new InvalidArgumentError(
@@ -94,6 +127,7 @@ export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
     }
   }
   return {
+    bytes: integerIn("bytes", options.bytes, 1, MAX_UPLOAD_BYTES),
     partSize: integerIn("partSize", options.partSize, 1, MAX_PART_BYTES),
     concurrency: integerIn("concurrency", options.concurrency, 1, MAX_CONCURRENCY) ?? DEFAULT_CONCURRENCY,
     stallTimeoutMs: integerIn("stallTimeoutMs", options.stallTimeoutMs, 1000, 3_600_000) ?? DEFAULT_STALL_TIMEOUT_MS,

@@ -1,36 +1,86 @@
 /**
  * The seams of `uploadFile`: what it needs from the runtime it runs in (a way to open and read
- * the file, MD5, a way to send parts, MIME types), as small interfaces in one place. The Node
+ * the file, MD5, a way to send parts, MIME types, a place to keep resume state), as small
+ * interfaces in one place. The Node
  * and web entries each supply an {@link UploadPlatform}; the upload itself (upload-file.ts)
  * knows nothing of either.
  */
 import type { UploadsClient } from "../core/client.js";
 import type { RequestOptions } from "../core/options.js";
+import { APIUserAbortError } from "../errors/connection.js";
 import type { UploadPart } from "../types.js";
 import type { PlannedPart } from "./part-plan.js";
+import type { UploadResume } from "./resume.js";
+import type { ByteStream } from "./stream-source.js";
 
-/** The file being uploaded, as `uploadFile` reads it: a size and replayable byte ranges. */
+/**
+ * The file being uploaded, as `uploadFile` reads it: a size, the bytes of each part, and the
+ * MD5 of the whole. Each kind of source (a file on disk, a Blob, a stream) cuts itself.
+ */
 export interface FileSource {
-  /** Size in bytes when the source was opened. */
+  /** Size in bytes when the source was opened (for a stream: the size it was declared to have). */
   readonly size: number;
-  /** The base name of a path, or `File.name`; undefined for a bare Blob. */
+  /** The base name of a path, or `File.name`; undefined for a bare Blob or a stream. */
   readonly name: string | undefined;
-  /** How messages name the source: a path, a File's name, or "the Blob". */
+  /** How messages name the source: a path, a File's name, "the Blob" or "the stream". */
   readonly label: string;
   /** The MIME type the source declares itself (`Blob.type`), if any. */
   readonly type: string | undefined;
   /** Modification time when opened, for a file on disk; `lastModified` for a File. */
   readonly mtimeMs: number | undefined;
-  /** Bytes `[start, end)`; reading the returned Blob again yields the same bytes. */
-  slice(start: number, end: number): Blob;
+  /**
+   * What names this file to a later process (an absolute path, a File's name), so that a
+   * resume store can find its upload again; undefined when nothing does (a Blob, a stream).
+   */
+  readonly identity: string | undefined;
+  /**
+   * The bytes of `part`; every attempt at sending it reads them again, so a retry sends the
+   * same bytes. A stream's parts must be asked for in file order, each once; `signal` stops
+   * waiting for a stream's bytes.
+   */
+  partData(part: PlannedPart, signal: AbortSignal): Promise<PartData>;
+  /** The hex MD5 of the whole source; rejects with `APIUserAbortError` on abort. */
+  md5Hex(signal: AbortSignal): Promise<string>;
   /** Rejects with `FileChangedError` when the file is no longer the one that was opened. */
   assertUnchanged(): Promise<void>;
+  /**
+   * Called once every part has been asked for: checks that the source holds exactly `size`
+   * bytes (a stream is read to its end), rejecting with `FileChangedError` if not.
+   */
+  finish(): Promise<void>;
+}
+
+/** A part's bytes: a slice of a Blob (or of a file on disk), or a stream's part read into memory. */
+export type PartData = Blob | Uint8Array<ArrayBuffer>;
+
+/** An MD5 fed chunk by chunk: node:crypto's under Node, a JavaScript one elsewhere. */
+export interface Md5 {
+  update(bytes: Uint8Array): void;
+  /** The digest of everything fed so far, as lowercase hex. */
+  hex(): string;
+}
+
+/**
+ * Where `uploadFile` keeps what it needs to continue an upload after its process dies, by a
+ * key naming the file and the upload's settings: set when the upload is created and as each
+ * part is accepted, deleted once the upload completes, is cancelled or cannot be continued.
+ * Values are plain JSON without secrets. Methods may return promises.
+ */
+export interface ResumeStore {
+  /** The state stored under `key`, or undefined; a value that is not one is ignored. */
+  get(key: string): UploadResume | undefined | Promise<UploadResume | undefined>;
+  /** Stores `resume` under `key`, replacing what was there. */
+  set(key: string, resume: UploadResume): void | Promise<void>;
+  /** Removes `key`; a missing key is not an error. */
+  delete(key: string): void | Promise<void>;
 }
 
 /** One part to send, with a callback for the bytes streamed so far in this attempt. */
 export interface PartRequest {
   uploadId: string;
   part: PlannedPart;
+  /** The part's bytes, from `FileSource.partData`. */
+  data: PartData;
   options: RequestOptions;
   onBytes: (bytesStreamed: number) => void;
 }
@@ -55,21 +105,29 @@ export interface TransportSettings {
 
 /** What `uploadFile` needs from the runtime it runs in, for the kind of source that runtime opens. */
 export interface UploadPlatform<Source extends FileSource = FileSource> {
-  /** Opens a path or Blob, refusing with an `InvalidArgumentError` what cannot be uploaded. */
-  openSource(file: string | Blob): Promise<Source>;
-  /** The hex MD5 of the whole source, read in order; rejects with `APIUserAbortError` on abort. */
-  md5Hex(source: Source, signal: AbortSignal): Promise<string>;
+  /**
+   * Opens a path, Blob or stream (of `declared.bytes` bytes), refusing with an
+   * `InvalidArgumentError` what cannot be uploaded.
+   */
+  openSource(file: UploadSourceInput, declared: { bytes: number | undefined }): Promise<Source>;
   /** The fastest way this runtime has to send `source` with `client`'s settings. */
   transport(client: UploadsClient, source: Source, settings: TransportSettings): UploadTransport;
   /** The MIME type for a file name, from its extension; undefined when unknown. */
   mimeTypeFor(filename: string): string | undefined;
 }
 
+/** Everything `uploadFile`'s `file` option takes. */
+export type UploadSourceInput = string | Blob | ByteStream;
+
+/** How many bytes of a Blob are hashed at a time: memory stays flat, the per-read cost does not show. */
+const HASH_CHUNK = 4 * 1024 * 1024;
+
 /**
  * A Blob (or File) as a source. Blobs cannot change, so there is nothing to watch; a File's
  * `lastModified` stands for its mtime, so that a resume can tell another file of the same size.
+ * Its MD5 is `md5`'s, fed one chunk of the Blob at a time.
  */
-export function blobSource(blob: Blob): FileSource {
+export function blobSource(blob: Blob, md5: () => Md5): FileSource {
   const file = typeof File !== "undefined" && blob instanceof File ? blob : undefined;
   return {
     size: blob.size,
@@ -77,21 +135,32 @@ export function blobSource(blob: Blob): FileSource {
     label: file?.name || "the Blob",
     type: blob.type || undefined,
     mtimeMs: file?.lastModified,
-    slice: (start, end) => blob.slice(start, end),
+    identity: file?.name || undefined,
+    partData: async (part) => blob.slice(part.start, part.end),
+    async md5Hex(signal) {
+      const hash = md5();
+      for (let start = 0; start < blob.size; start += HASH_CHUNK) {
+        if (signal.aborted) throw new APIUserAbortError();
+        hash.update(new Uint8Array(await blob.slice(start, start + HASH_CHUNK).arrayBuffer()));
+      }
+      if (signal.aborted) throw new APIUserAbortError();
+      return hash.hex();
+    },
     assertUnchanged: async () => {},
+    finish: async () => {},
   };
 }
 
 /**
  * Everything through the client itself (its fetch, FormData for parts). Works in every
- * runtime; each attempt serializes the Blob slice again, so a retry re-sends the same bytes.
+ * runtime; each attempt serializes the part's Blob again, so a retry re-sends the same bytes.
  * Progress is reported when a part is accepted, not while it streams.
  */
-export function fetchTransport(client: UploadsClient, source: FileSource): UploadTransport {
+export function fetchTransport(client: UploadsClient): UploadTransport {
   return {
     operations: client,
-    sendPart: ({ uploadId, part, options }) =>
-      client.addUploadPart(uploadId, { data: source.slice(part.start, part.end) }, options),
+    sendPart: ({ uploadId, data, options }) =>
+      client.addUploadPart(uploadId, { data: data instanceof Blob ? data : new Blob([data]) }, options),
     close: () => {},
   };
 }

@@ -12,6 +12,32 @@ export interface UploadProgress {
   waiting: boolean;
 }
 
+/** What `onStart` receives: the upload that is being sent to, and where it came from. */
+export interface UploadStart {
+  /** The upload on the server. */
+  uploadId: string;
+  /** When it expires, in Unix seconds. */
+  expiresAt: number;
+  /** `created` for a new upload; `resume` when `resume` continued one; `store` when the resume store did. */
+  origin: "created" | "resume" | "store";
+  /** Parts already accepted before this call (for a resume). */
+  partsDone: number;
+  /** How many parts the file is cut into. */
+  partsTotal: number;
+  /** The upload the resume store held for this file that was given up instead of continued. */
+  replaced?: ReplacedUpload | undefined;
+}
+
+/** An upload a resume store held that `uploadFile` did not continue, and why. */
+export interface ReplacedUpload {
+  /** The upload that was given up. */
+  uploadId: string;
+  /** The file changed since (size or mtime), the upload expired, or `resume: false` asked for a new one. */
+  reason: "file-changed" | "expired" | "fresh";
+  /** Whether the server confirmed cancelling it; an expired one needs no cancel. */
+  cancelled: boolean;
+}
+
 /**
  * Tracks progress so that it never goes backwards: bytes of a part count as they are
  * streamed, and a retry of that part only adds once it gets further than an earlier attempt.

@@ -50,7 +50,8 @@ export function parseResume(value: UploadResume | string): UploadResume {
   return resume;
 }
 
-function isResume(value: unknown): value is UploadResume {
+/** Whether `value` has the shape of an {@link UploadResume}: what a store or a token must hold to be used. */
+export function isResume(value: unknown): value is UploadResume {
   const r = value as Partial<UploadResume> | null;
   return (
     typeof r === "object" &&

@@ -7,12 +7,13 @@ import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
 import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../limits.js";
 import type { RequestIdentified, Upload } from "../types.js";
+import { Journal } from "./journal.js";
 import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { type PlannedPart, partPlan } from "./part-plan.js";
 import { withPatience } from "./patience.js";
 import type { FileSource, UploadPlatform, UploadTransport } from "./platform.js";
 import { runPool } from "./pool.js";
-import { ProgressTracker } from "./progress.js";
+import { ProgressTracker, type UploadStart } from "./progress.js";
 import { parseResume, type UploadResume } from "./resume.js";
 
 /** The JSON operations of an upload. */
@@ -25,7 +26,13 @@ interface Prepared<Source extends FileSource> {
   mimeType: string;
   settings: UploadSettings;
   partSize: number;
+  /** The upload to continue, from `resume` or the resume store. */
   earlier: UploadResume | undefined;
+  origin: UploadStart["origin"];
+  /** The upload the resume store held that is given up instead. */
+  replaced: UploadStart["replaced"];
+  /** The resume store's entry for this upload; undefined without a store, or for a source without a name. */
+  journal: Journal | undefined;
 }
 
 /** Where an upload that exists on the server can fail: sending its parts, completing it, checking the result. */
@@ -35,16 +42,29 @@ export type UploadPhase = "parts" | "complete" | "verify";
  * What a failure after the upload was created means for the caller:
  * - `callback`: `onProgress` threw; cancel, and reject with what it threw;
  * - `abort`: the caller's signal fired; cancel, and reject with `APIUserAbortError`;
- * - `file-changed`: the file changed under us; cancel, and reject with `FileChangedError`;
+ * - `bad-source`: the file changed under us, or a stream is not what was declared (its size,
+ *   its chunks); cancel, and reject with that error (`FileChangedError`, `InvalidArgumentError`);
+ * - `gone`: the server has no such upload (404: it expired, or the server lost it); a resume cannot help;
  * - `resumable`: leave the upload as it is, and reject with an `UploadFileError` whose `resume` continues it;
- * - `completion-unknown`: the upload may have completed; a resume cannot help.
+ * - `resumable-maybe-completed`: the same, but `completeUpload` got no answer or a 5xx, so the
+ *   upload may have completed: a resume completes it if it did not;
+ * - `completion-unknown`: the upload may have completed, and the server's answer says nothing
+ *   that could be trusted (garbage, another upload, a refused retry); a resume cannot help.
  */
-export type FailureVerdict = "callback" | "abort" | "file-changed" | "resumable" | "completion-unknown";
+export type FailureVerdict =
+  | "callback"
+  | "abort"
+  | "bad-source"
+  | "gone"
+  | "resumable"
+  | "resumable-maybe-completed"
+  | "completion-unknown";
 
 /**
  * Decides what a failure in `phase` means. Past `completeUpload` the upload may be complete on
- * the server: when its answer was not this upload (`verify`), was garbage, was lost (no
- * answer at all, a 5xx or 408, or a refused retry of an attempt that may have been carried out).
+ * the server: when its answer was lost (no answer at all, a 5xx or 408), which completing again
+ * settles, or when it was not this upload (`verify`), garbage, or a refused retry of an attempt
+ * that may have been carried out, which nothing the client can send settles.
  */
 export function classifyFailure(
   phase: UploadPhase,
@@ -53,14 +73,19 @@ export function classifyFailure(
 ): FailureVerdict {
   if (facts.callbackThrew) return "callback";
   if (facts.aborted) return "abort";
-  if (error instanceof FileChangedError) return "file-changed";
+  if (error instanceof FileChangedError || error instanceof InvalidArgumentError) return "bad-source";
   if (phase === "verify") return "completion-unknown";
-  // A 5xx or 408 answer to complete itself may also come after the work was done.
+  if (error instanceof APIError && error.status === 404) return "gone";
+  if (phase === "parts") return "resumable";
+  // No answer, or a 5xx or 408 (which may also come after the work was done): completing again settles it.
   const lost =
-    error instanceof APIConnectionError ||
-    error instanceof UnexpectedResponseError ||
-    (error instanceof APIError && (error.mayHaveTakenEffect || error.status >= 500 || error.status === 408));
-  return phase === "complete" && lost ? "completion-unknown" : "resumable";
+    error instanceof APIConnectionError || (error instanceof APIError && (error.status >= 500 || error.status === 408));
+  if (lost) return "resumable-maybe-completed";
+  // Garbage, or a refusal of a retry after an attempt that may have completed it: nothing settles it.
+  if (error instanceof UnexpectedResponseError || (error instanceof APIError && error.mayHaveTakenEffect)) {
+    return "completion-unknown";
+  }
+  return "resumable";
 }
 
 /**
@@ -73,24 +98,36 @@ export async function runUpload<Source extends FileSource>(
   client: UploadsClient,
   options: UploadFileOptions,
 ): Promise<Upload & RequestIdentified> {
-  const prepared = await prepare(platform, options);
+  const prepared = await prepare(platform, client, options);
   const transport = platform.transport(client, prepared.source, prepared.settings);
   try {
     const state = await createOrResume(transport.operations, prepared, options);
-    return await transfer(transport, prepared, state, options, platform.md5Hex);
+    options.onStart?.({
+      uploadId: state.uploadId,
+      expiresAt: state.expiresAt,
+      origin: prepared.origin,
+      partsDone: state.partIds.filter(Boolean).length,
+      partsTotal: state.partIds.length,
+      ...(prepared.replaced ? { replaced: prepared.replaced } : {}),
+    });
+    return await transfer(transport, prepared, state, options);
   } finally {
     transport.close();
   }
 }
 
-/** Checks the options and opens the file: every mistake found here is found before any request. */
+/**
+ * Checks the options, opens the file and finds the upload to continue: every mistake found
+ * here is found before any request but the cancel of an upload the resume store gives up.
+ */
 async function prepare<Source extends FileSource>(
   platform: UploadPlatform<Source>,
+  client: UploadsClient,
   options: UploadFileOptions,
 ): Promise<Prepared<Source>> {
   const settings = checkUploadOptions(options);
   if (options.signal?.aborted) throw new APIUserAbortError();
-  const source = await platform.openSource(options.file);
+  const source = await platform.openSource(options.file, { bytes: settings.bytes });
   checkSize(source);
   const filename = options.filename ?? source.name;
   if (!filename)
@@ -102,16 +139,46 @@ async function prepare<Source extends FileSource>(
       remedy: "pass",
     });
   }
-  const earlier = options.resume === undefined ? undefined : parseResume(options.resume);
+  const journal =
+    options.resumeStore && source.identity
+      ? new Journal(options.resumeStore, {
+          baseUrl: client.runtime.baseUrl,
+          file: source.identity,
+          purpose: options.purpose,
+          filename,
+          mimeType,
+        })
+      : undefined;
+  let earlier = options.resume ? parseResume(options.resume) : undefined;
+  let origin: UploadStart["origin"] = earlier ? "resume" : "created";
+  let replaced: UploadStart["replaced"];
+  const stored = earlier ? undefined : await journal?.load();
+  if (stored && journal) {
+    const reason = options.resume === false ? "fresh" : staleness(stored, source);
+    if (reason) {
+      const cancelled = reason !== "expired" && (await cancelQuietly(client, stored.uploadId, settings));
+      await journal.remove();
+      replaced = { uploadId: stored.uploadId, reason, cancelled };
+    } else {
+      earlier = stored;
+      origin = "store";
+    }
+  }
   if (earlier) checkResume(earlier, source, settings.partSize);
   const partSize = earlier?.partSize ?? settings.partSize ?? MAX_PART_BYTES;
-  return { source, filename, mimeType, settings, partSize, earlier };
+  return { source, filename, mimeType, settings, partSize, earlier, origin, replaced, journal };
+}
+
+/** Why a stored upload cannot be continued for `source`; undefined when it can. */
+function staleness(stored: UploadResume, source: FileSource): "file-changed" | "expired" | undefined {
+  if (stored.bytes !== source.size || stored.mtimeMs !== source.mtimeMs) return "file-changed";
+  return Date.now() >= stored.expiresAt * 1000 ? "expired" : undefined;
 }
 
 /** The upload to send to: the one a resume names, or a new one. */
 async function createOrResume(
   client: Operations,
-  { source, filename, mimeType, settings, partSize, earlier }: Prepared<FileSource>,
+  { source, filename, mimeType, settings, partSize, earlier, journal }: Prepared<FileSource>,
   options: UploadFileOptions,
 ): Promise<UploadResume> {
   if (earlier) return { ...earlier, partIds: [...earlier.partIds] };
@@ -125,7 +192,7 @@ async function createOrResume(
     },
     { ...settings.requestOptions, ...(options.signal ? { signal: options.signal } : {}) },
   );
-  return {
+  const state: UploadResume = {
     version: 1,
     uploadId: created.id,
     expiresAt: created.expires_at,
@@ -134,15 +201,16 @@ async function createOrResume(
     ...(source.mtimeMs !== undefined ? { mtimeMs: source.mtimeMs } : {}),
     partIds: partPlan(source.size, partSize).map(() => null),
   };
+  await journal?.save(state);
+  return state;
 }
 
 /** Sends the missing parts, completes, verifies; on failure, cancels or leaves the upload as the verdict says. */
 async function transfer(
   { operations: client, sendPart }: UploadTransport,
-  { source, settings, partSize }: Prepared<FileSource>,
+  { source, settings, partSize, journal }: Prepared<FileSource>,
   state: UploadResume,
   options: UploadFileOptions,
-  md5Hex: UploadPlatform["md5Hex"],
 ): Promise<Upload & RequestIdentified> {
   const { signal } = options;
   const { uploadId } = state;
@@ -154,7 +222,7 @@ async function transfer(
   // A throw from onProgress stops the upload like an abort would, and is what the call rejects with.
   const progress = new ProgressTracker(source.size, plan.length, options.onProgress, onAbort);
   for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start, true);
-  const digest = settings.md5 ? md5Hex(source, stop.signal) : undefined;
+  const digest = settings.md5 ? source.md5Hex(stop.signal) : undefined;
   digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
   const requestOptions = { ...settings.requestOptions, signal: stop.signal };
   let phase: UploadPhase = "parts";
@@ -162,6 +230,7 @@ async function transfer(
     progress.emit();
     const missing = plan.filter((part) => !state.partIds[part.index]);
     await runPool(missing, settings.concurrency, stop.signal, async (part: PlannedPart) => {
+      const data = await source.partData(part, stop.signal);
       const accepted = await withPatience(
         async () => {
           // Checked before every send: a wait for the network can last minutes.
@@ -169,6 +238,7 @@ async function transfer(
           return sendPart({
             uploadId,
             part,
+            data,
             options: requestOptions,
             onBytes: (bytes) => progress.streaming(part.index, bytes),
           });
@@ -182,9 +252,11 @@ async function transfer(
       );
       state.partIds[part.index] = accepted.id;
       progress.done(part.index, part.end - part.start);
+      // Before this worker takes another part: a crash loses at most one accepted part per worker.
+      await journal?.save(state);
     });
+    await source.finish();
     const md5 = await digest;
-    await source.assertUnchanged();
     phase = "complete";
     const completed = await client.completeUpload(
       uploadId,
@@ -193,6 +265,7 @@ async function transfer(
     );
     phase = "verify";
     checkCompleted(completed, uploadId, source.size);
+    await journal?.remove();
     return completed;
   } catch (error) {
     stop.abort();
@@ -200,8 +273,13 @@ async function transfer(
       aborted: signal?.aborted === true,
       callbackThrew: progress.callbackError !== undefined,
     });
-    if (verdict === "resumable" || verdict === "completion-unknown") {
-      throw new UploadFileError(state, error, verdict === "completion-unknown");
+    const resumable = verdict === "resumable" || verdict === "resumable-maybe-completed";
+    if (!resumable) await journal?.remove().catch(() => undefined);
+    if (resumable || verdict === "completion-unknown" || verdict === "gone") {
+      throw new UploadFileError(state, error, {
+        resumable,
+        completionUnknown: verdict === "completion-unknown" || verdict === "resumable-maybe-completed",
+      });
     }
     const cancelled = await cancelQuietly(client, uploadId, settings);
     if (verdict === "abort") {
@@ -274,7 +352,7 @@ function checkCompleted(upload: Upload, uploadId: string, size: number): void {
  * Resolves to whether the server reports the upload cancelled.
  */
 async function cancelQuietly(
-  client: Operations,
+  client: Pick<Operations, "cancelUpload">,
   uploadId: string,
   { requestOptions }: UploadSettings,
 ): Promise<boolean> {

@@ -5,6 +5,8 @@ import {
   BadRequestError,
   FileChangedError,
   InternalServerError,
+  InvalidArgumentError,
+  NotFoundError,
   UnexpectedResponseError,
 } from "../../src/index.js";
 import { classifyFailure, type FailureVerdict, type UploadPhase } from "../../src/upload/upload-file.js";
@@ -14,6 +16,7 @@ const refusedRetry = new BadRequestError(400, { error: { message: "already compl
   attempts: 2,
   mayHaveTakenEffect: true,
 });
+const notFound = new NotFoundError(404, { error: { message: "No such upload" } }, headers);
 const refused = new BadRequestError(400, { error: { message: "bad part id" } }, headers);
 const garbage = new UnexpectedResponseError({
   operationId: "completeUpload",
@@ -32,20 +35,31 @@ describe("classifyFailure: what a failure after create means for the caller", ()
     ["complete", new Error("x"), { aborted: true, callbackThrew: true }, "callback"],
     ["parts", new Error("x"), { aborted: true, callbackThrew: false }, "abort"],
     ["complete", new APIConnectionError("lost"), { aborted: true, callbackThrew: false }, "abort"],
-    ["parts", new FileChangedError("changed"), calm, "file-changed"],
+    ["parts", new FileChangedError("changed"), calm, "bad-source"],
+    ["parts", new InvalidArgumentError("the stream gave a string chunk"), calm, "bad-source"],
     // While parts go out, anything else leaves an upload a resume can finish.
     ["parts", new APIConnectionError("lost"), calm, "resumable"],
     ["parts", new InternalServerError(500, undefined, headers), calm, "resumable"],
     ["parts", garbage, calm, "resumable"],
     ["parts", refusedRetry, calm, "resumable"],
-    // At complete, an answer that was lost, garbage, or a refused retry may hide a completion.
-    ["complete", new APIConnectionError("lost"), calm, "completion-unknown"],
-    ["complete", new APIConnectionTimeoutError(1000), calm, "completion-unknown"],
+    // At complete, a lost answer may hide a completion, which completing again settles...
+    ["complete", new APIConnectionError("lost"), calm, "resumable-maybe-completed"],
+    ["complete", new APIConnectionTimeoutError(1000), calm, "resumable-maybe-completed"],
+    ["complete", new InternalServerError(500, undefined, headers), calm, "resumable-maybe-completed"],
+    [
+      "complete",
+      new InternalServerError(500, undefined, headers, { attempts: 3, mayHaveTakenEffect: true }),
+      calm,
+      "resumable-maybe-completed",
+    ],
+    // ...while garbage or a refused retry may hide one that nothing the client sends settles.
     ["complete", garbage, calm, "completion-unknown"],
     ["complete", refusedRetry, calm, "completion-unknown"],
-    // A plain refusal of the first attempt did not complete anything; a 5xx of it may have.
+    // A plain refusal of the first attempt did not complete anything.
     ["complete", refused, calm, "resumable"],
-    ["complete", new InternalServerError(500, undefined, headers), calm, "completion-unknown"],
+    // The server has no such upload (it expired, or was lost): nothing to resume, wherever it is found.
+    ["parts", notFound, calm, "gone"],
+    ["complete", notFound, calm, "gone"],
     // An answer that is not this upload, completed, of this size: nobody knows what completed.
     ["verify", new Error("came back pending"), calm, "completion-unknown"],
   ];

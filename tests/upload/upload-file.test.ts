@@ -70,10 +70,14 @@ describe("uploadFile", () => {
       expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
       expect(local.stats.byOperation.addUploadPart).toBe(3);
       expect(spy).not.toHaveBeenCalled();
-      // The control: a Blob has no path, so the same copy sends it through fetch, which the spy sees.
-      await uploadFile(copy, { ...options, file: new Blob([file.bytes]), filename: "copy.bin" });
+      // A Blob's parts go the same way, streamed from the Blob.
+      const blobUpload = await uploadFile(copy, { ...options, file: new Blob([file.bytes]), filename: "copy.bin" });
+      expect(await storedSha256(local, blobUpload.file?.id ?? "")).toBe(file.sha256);
+      expect(spy).not.toHaveBeenCalled();
+      // The control: the copy's own calls go through fetch, which the spy sees.
+      await copy.createUpload({ bytes: 1, filename: "a.txt", mime_type: "text/plain", purpose: "batch" });
       const urls = spy.mock.calls.map(([input]) => (input instanceof Request ? input.url : String(input)));
-      expect(urls.filter((url) => url.endsWith("/parts"))).toHaveLength(3);
+      expect(urls.filter((url) => url.endsWith("/uploads"))).toHaveLength(1);
     } finally {
       spy.mockRestore();
     }

@@ -4,6 +4,7 @@ import { basename, resolve } from "node:path";
 import { FileChangedError } from "../../errors/file-changed.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
 import type { FileSource } from "../platform.js";
+import { fileMd5Hex } from "./md5.js";
 
 /** A source under Node: a file on disk has its path, so parts can be streamed straight from it. */
 export type NodeSource = FileSource & { readonly path?: string | undefined };
@@ -31,14 +32,16 @@ export async function fileSource(path: string): Promise<NodeSource> {
     });
   }
   const blob = await openAsBlob(absolute);
-  return {
+  const source: NodeSource = {
     size: opened.size,
     name: basename(absolute),
     label: path,
     type: undefined,
     mtimeMs: opened.mtimeMs,
+    identity: absolute,
     path: absolute,
-    slice: (start, end) => blob.slice(start, end),
+    partData: async (part) => blob.slice(part.start, part.end),
+    md5Hex: (signal) => fileMd5Hex(absolute, opened.size, signal),
     async assertUnchanged() {
       const now = await stat(absolute).catch(() => undefined);
       if (!now) throw new FileChangedError(`${path} was removed while it was being uploaded.`);
@@ -49,7 +52,9 @@ export async function fileSource(path: string): Promise<NodeSource> {
         );
       }
     },
+    finish: () => source.assertUnchanged(),
   };
+  return source;
 }
 
 async function statOrExplain(path: string, absolute: string) {

@@ -1,0 +1,313 @@
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  fileResumeStore,
+  InvalidArgumentError,
+  type ResumeStore,
+  stateDirectory,
+  UploadFileError,
+  type UploadResume,
+  type UploadStart,
+  uploadFile,
+  webStorageResumeStore,
+} from "../../src/index.js";
+import { rejection } from "../support/rejection.js";
+import { tempDir } from "../support/temp.js";
+import { clientFor, randomFile, server, storedSha256 } from "./support.js";
+
+// uploadFile's journal: what a later call (or a later process) finds to continue an upload.
+
+const KiB = 1024;
+const dir = await tempDir("resume-store-");
+
+/** A store in a Map, recording every write, as a test double of the interface callers implement. */
+function memoryStore() {
+  const entries = new Map<string, UploadResume>();
+  const writes: UploadResume[] = [];
+  const store: ResumeStore = {
+    get: (key) => entries.get(key),
+    set: async (key, resume) => {
+      writes.push(structuredClone(resume));
+      entries.set(key, structuredClone(resume));
+    },
+    delete: (key) => void entries.delete(key),
+  };
+  return { store, entries, writes };
+}
+
+const OPTIONS = { purpose: "batch", partSize: KiB, concurrency: 1, mimeType: "application/octet-stream" } as const;
+
+describe("uploadFile with a resumeStore", () => {
+  it("records the upload when created and each part as accepted, and forgets it once completed", async () => {
+    const local = await server();
+    const file = await randomFile(3 * KiB);
+    const { store, entries, writes } = memoryStore();
+    const starts: UploadStart[] = [];
+    const upload = await uploadFile(clientFor(local.url), {
+      ...OPTIONS,
+      file: file.path,
+      resumeStore: store,
+      onStart: (start) => starts.push(start),
+    });
+    expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+    expect(starts).toEqual([
+      { uploadId: upload.id, expiresAt: upload.expires_at, origin: "created", partsDone: 0, partsTotal: 3 },
+    ]);
+    // Created (no part yet), then one write per accepted part, in order.
+    expect(writes.map((w) => w.partIds.filter(Boolean).length)).toEqual([0, 1, 2, 3]);
+    expect(writes.every((w) => w.uploadId === upload.id && w.bytes === 3 * KiB && w.partSize === KiB)).toBe(true);
+    expect(entries.size).toBe(0);
+  });
+
+  it("a later call for the same file continues the upload the store holds, sending only what is missing", async () => {
+    // Part requests refused with a 400 (not retried) stop the first calls with the upload half sent.
+    const local = await server({
+      faults: { seed: 2, errorRate: 0.4, errorStatuses: [400], operations: ["addUploadPart"] },
+    });
+    const file = await randomFile(10 * KiB);
+    const { store, entries } = memoryStore();
+    const client = clientFor(local.url);
+    const origins: UploadStart["origin"][] = [];
+    for (let round = 0; round < 30; round++) {
+      const before = local.stats.byOperation.addUploadPart;
+      const held = [...entries.values()][0];
+      try {
+        const upload = await uploadFile(client, {
+          ...OPTIONS,
+          file: file.path,
+          resumeStore: store,
+          onStart: (start) => origins.push(start.origin),
+        });
+        expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+        expect(local.stats.byOperation.createUpload).toBe(1);
+        expect(origins[0]).toBe("created");
+        expect(origins.slice(1).every((origin) => origin === "store")).toBe(true);
+        expect(origins.length).toBeGreaterThan(1);
+        expect(entries.size).toBe(0);
+        return;
+      } catch (error) {
+        expect(error).toBeInstanceOf(UploadFileError);
+        expect((error as UploadFileError).resumable).toBe(true);
+        // The store holds what the error holds: the next call needs no token.
+        expect([...entries.values()]).toEqual([(error as UploadFileError).resume]);
+        const sent = local.stats.byOperation.addUploadPart - before;
+        const missing = held ? held.partIds.filter((id) => !id).length : 10;
+        expect(sent).toBeLessThanOrEqual(missing);
+      }
+    }
+    throw new Error("the upload never completed");
+  });
+
+  /**
+   * A first call that gets two parts accepted and then hangs on the third, as a process killed
+   * there would leave things: its upload pending on `local`, in `store` with two parts.
+   */
+  async function interrupted(store: ResumeStore, path: string) {
+    const local = await server();
+    let parts = 0;
+    const client = clientFor(local.url, "fetch", {
+      fetch: async (request) => {
+        if (request.url.endsWith("/parts") && ++parts === 3) return new Promise<Response>(() => {});
+        return fetch(request);
+      },
+    });
+    uploadFile(client, { ...OPTIONS, file: path, resumeStore: store }).catch(() => {});
+    await expect.poll(() => parts, { timeout: 10_000 }).toBe(3);
+    return { local };
+  }
+
+  it("starts a new upload, and cancels the stored one, when the file changed, expired, or resume is false", async () => {
+    const file = await randomFile(6 * KiB);
+    for (const reason of ["file-changed", "expired", "fresh"] as const) {
+      const { store, entries } = memoryStore();
+      // The first call is left hanging, as a killed process would leave it; its upload is in the store.
+      const { local } = await interrupted(store, file.path);
+      const [held] = [...entries.values()];
+      expect(held?.partIds.filter(Boolean)).toHaveLength(2);
+      if (reason === "file-changed") {
+        const later = new Date((await stat(file.path)).mtimeMs + 1000);
+        await utimes(file.path, later, later);
+      }
+      if (reason === "expired") for (const [key, value] of entries) entries.set(key, { ...value, expiresAt: 1 });
+      const starts: UploadStart[] = [];
+      const upload = await uploadFile(clientFor(local.url), {
+        ...OPTIONS,
+        file: file.path,
+        resumeStore: store,
+        ...(reason === "fresh" ? { resume: false } : {}),
+        onStart: (start) => starts.push(start),
+      });
+      expect(upload.id).not.toBe(held?.uploadId);
+      expect(starts[0]).toMatchObject({
+        origin: "created",
+        replaced: { uploadId: held?.uploadId, reason, cancelled: reason !== "expired" },
+      });
+      expect(local.getUpload(held?.uploadId ?? "")?.upload.status).toBe(reason === "expired" ? "pending" : "cancelled");
+    }
+  });
+
+  it("refuses another part size than the stored upload's, naming the one to pass", async () => {
+    const file = await randomFile(6 * KiB);
+    const { store } = memoryStore();
+    const { local } = await interrupted(store, file.path);
+    const error = await rejection(
+      uploadFile(clientFor(local.url), { ...OPTIONS, partSize: 2 * KiB, file: file.path, resumeStore: store }),
+      InvalidArgumentError,
+    );
+    expect(error).toMatchObject({ option: "partSize", remedy: "pass", value: String(KiB) });
+  });
+
+  it("a stored upload the server no longer has: not resumable, says start again, and is forgotten", async () => {
+    const file = await randomFile(6 * KiB);
+    const { store, entries } = memoryStore();
+    const { local } = await interrupted(store, file.path);
+    // The server restarts on the same address without its state: it has never heard of the upload.
+    const port = Number(new URL(local.url).port);
+    await local.close();
+    const other = await server({ port });
+    const error = await rejection(
+      uploadFile(clientFor(other.url), { ...OPTIONS, file: file.path, resumeStore: store }),
+      UploadFileError,
+    );
+    expect(error).toMatchObject({ resumable: false, completionUnknown: false });
+    expect(error.message).toMatch(/404.*The server no longer has it: upload the file again, without `resume`\./s);
+    expect(entries.size).toBe(0);
+    const again = await uploadFile(clientFor(other.url), { ...OPTIONS, file: file.path, resumeStore: store });
+    expect(await storedSha256(other, again.file?.id ?? "")).toBe(file.sha256);
+  });
+
+  it("an abort cancels the upload and forgets it; a Blob or stream, which nothing names, is never stored", async () => {
+    const local = await server();
+    const file = await randomFile(4 * KiB);
+    const { store, entries, writes } = memoryStore();
+    const stop = new AbortController();
+    const aborted = uploadFile(clientFor(local.url), {
+      ...OPTIONS,
+      file: file.path,
+      resumeStore: store,
+      signal: stop.signal,
+      onProgress: ({ partsDone }) => partsDone === 1 && stop.abort(),
+    });
+    await expect(aborted).rejects.toMatchObject({ name: "APIUserAbortError", cancelled: true });
+    expect(writes.length).toBeGreaterThan(0);
+    expect(entries.size).toBe(0);
+    writes.length = 0;
+    await uploadFile(clientFor(local.url), {
+      ...OPTIONS,
+      file: new Blob([file.bytes]),
+      filename: "blob.bin",
+      resumeStore: store,
+    });
+    expect(writes).toEqual([]);
+  });
+
+  it("completing answered 5xx three times: resumable, with the warning that it may have completed", async () => {
+    const local = await server();
+    const file = await randomFile(2 * KiB);
+    let failing = true;
+    const client = clientFor(local.url, "fetch", {
+      fetch: async (request) =>
+        failing && request.url.endsWith("/complete")
+          ? Response.json({ error: { message: "boom", type: "server_error" } }, { status: 500 })
+          : fetch(request),
+    });
+    const { store, entries } = memoryStore();
+    const error = await rejection(
+      uploadFile(client, { ...OPTIONS, file: file.path, resumeStore: store }),
+      UploadFileError,
+    );
+    expect(error).toMatchObject({ resumable: true, completionUnknown: true });
+    expect(error.message).toMatch(/It may have completed on the server: pass `resume` to uploadFile to complete it/);
+    expect(entries.size).toBe(1);
+    failing = false;
+    const upload = await uploadFile(client, { ...OPTIONS, file: file.path, resumeStore: store });
+    expect(upload.id).toBe(error.uploadId);
+    expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+  });
+
+  it("ignores a stored value that is not a resume state", async () => {
+    const local = await server();
+    const file = await randomFile(KiB);
+    const store: ResumeStore = { get: () => ({ version: 2 }) as never, set: () => {}, delete: () => {} };
+    const upload = await uploadFile(clientFor(local.url), { ...OPTIONS, file: file.path, resumeStore: store });
+    expect(upload.status).toBe("completed");
+  });
+});
+
+const RESUME: UploadResume = {
+  version: 1,
+  uploadId: "upload_abc",
+  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+  bytes: 10,
+  partSize: 5,
+  partIds: ["part_1", null],
+};
+
+describe("fileResumeStore", () => {
+  it("keeps each entry in a file only the user can read, written whole, and removes it on delete", async () => {
+    const root = join(dir, "file-store");
+    const store = fileResumeStore(root);
+    expect(await store.get("a")).toBeUndefined();
+    await store.set("a", RESUME);
+    await store.set("a", { ...RESUME, partIds: ["part_1", "part_2"] });
+    await store.set("b", RESUME);
+    expect(await store.get("a")).toEqual({ ...RESUME, partIds: ["part_1", "part_2"] });
+    const names = await readdir(root);
+    // No temporary file is left behind: every write was renamed into place.
+    expect(names.filter((name) => !name.endsWith(".json"))).toEqual([]);
+    expect(names).toHaveLength(2);
+    expect((await stat(root)).mode & 0o777).toBe(0o700);
+    for (const name of names) expect((await stat(join(root, name))).mode & 0o777).toBe(0o600);
+    await store.delete("a");
+    await store.delete("never-there");
+    expect(await store.get("a")).toBeUndefined();
+    expect(await store.get("b")).toEqual(RESUME);
+  });
+
+  it("a new store sweeps expired and unreadable entries, and ignores another key's file", async () => {
+    const root = join(dir, "sweep-store");
+    const first = fileResumeStore(root);
+    await first.set("live", RESUME);
+    await first.set("dead", { ...RESUME, expiresAt: 1000 });
+    await mkdir(root, { recursive: true });
+    await writeFile(join(root, "torn.json"), '{"key": "x", "resu');
+    const second = fileResumeStore(root);
+    expect(await second.get("dead")).toBeUndefined();
+    expect(await second.get("live")).toEqual(RESUME);
+    expect(await readdir(root)).toHaveLength(1);
+    // An entry file holds its key: a file that holds another key is not this key's entry.
+    const [only] = await readdir(root);
+    const entry = JSON.parse(await readFile(join(root, only ?? ""), "utf8"));
+    expect(entry.key).toBe("live");
+  });
+
+  it("lives under $XDG_STATE_HOME/openai-uploads, else ~/.local/state/openai-uploads", () => {
+    expect(stateDirectory({ XDG_STATE_HOME: "/x/state" })).toBe("/x/state/openai-uploads");
+    expect(stateDirectory({ XDG_STATE_HOME: "relative" })).toMatch(/\/\.local\/state\/openai-uploads$/);
+    expect(stateDirectory({})).toMatch(/\/\.local\/state\/openai-uploads$/);
+  });
+});
+
+describe("webStorageResumeStore", () => {
+  it("keeps entries under its prefix in a Storage, and counts a corrupt one as absent", async () => {
+    const items = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    };
+    const store = webStorageResumeStore(storage, "p:");
+    await store.set("k", RESUME);
+    expect([...items.keys()]).toEqual(["p:k"]);
+    expect(await store.get("k")).toEqual(RESUME);
+    items.set("p:k", "{not json");
+    expect(await store.get("k")).toBeUndefined();
+    await store.delete("k");
+    expect(items.size).toBe(0);
+  });
+
+  it("without localStorage and no Storage passed, says what to pass", () => {
+    expect(() => webStorageResumeStore(undefined)).toThrow(InvalidArgumentError);
+  });
+});
