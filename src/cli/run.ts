@@ -104,6 +104,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   allowInsecureHttp: "--allow-insecure-http",
   file: "FILE",
   filename: "--filename",
+  bytes: "--bytes",
   mimeType: "--mime-type",
   partSize: "--part-size",
   concurrency: "--concurrency",
@@ -124,9 +125,14 @@ function inShellTerms(error: unknown): string {
     const value = error.value === undefined || error.value === "true" ? "" : ` ${error.value}`;
     return problem + remedyAdvice(error.remedy, flag, value);
   }
-  if (error instanceof UploadFileError && !error.completionUnknown) {
+  if (error instanceof UploadFileError && error.resumable) {
     const expires = new Date(error.resume.expiresAt * 1000).toISOString();
-    return `${error.problem} Run the command above to send the rest before ${expires}.`;
+    return error.completionUnknown
+      ? `${error.problem} It may have completed on the server: run the command above to complete it before ${expires}.`
+      : `${error.problem} Run the command above to send the rest before ${expires}.`;
+  }
+  if (error instanceof UploadFileError && !error.completionUnknown) {
+    return `${error.problem} The server no longer has it: run the upload again without --resume to start over.`;
   }
   return (error as Error)?.message ?? String(error);
 }
@@ -155,7 +161,8 @@ function describe(error: unknown): Record<string, unknown> {
       ...base,
       upload_id: error.uploadId,
       completion_unknown: error.completionUnknown,
-      resume_token: error.completionUnknown ? null : error.resumeToken,
+      resumable: error.resumable,
+      resume_token: error.resumable ? error.resumeToken : null,
     };
   }
   return base;

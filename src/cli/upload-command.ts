@@ -1,6 +1,6 @@
-import { readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { fstatSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
@@ -14,7 +14,9 @@ import {
   UPLOAD_PURPOSES,
 } from "../limits.js";
 import type { UploadPurpose } from "../types.js";
+import { fileResumeStore, stateDirectory } from "../upload/node/file-resume-store.js";
 import { uploadFile } from "../upload/node/upload-file.js";
+import type { UploadStart } from "../upload/progress.js";
 import { parseResume, type UploadResume } from "../upload/resume.js";
 import type { CommandContext, Run } from "./context.js";
 import { barDisplay, lineDisplay } from "./progress-display.js";
@@ -24,31 +26,41 @@ interface UploadOptions {
   purpose: UploadPurpose;
   filename?: string;
   mimeType?: string;
-  partSize: number;
+  bytes?: number;
+  partSize?: number;
   concurrency?: number;
   stallTimeout?: number;
   networkPatience?: number;
   md5: boolean;
   expiresAfterSeconds?: number;
-  resume?: string;
+  /** A token (or @FILE), or false for `--no-resume`. */
+  resume?: string | false;
 }
 
-/** `upload FILE`: uploadFile with a progress display, a resume command on failure, and Ctrl-C to cancel. */
+/**
+ * `upload FILE` (or `-` for stdin): uploadFile with a progress display, Ctrl-C to cancel, and
+ * resume: the upload is journaled under the state directory as it goes, so running the same
+ * command again after a crash continues it; a failure also prints a resume command.
+ */
 export function addUploadCommand(program: Command, run: Run): void {
   program
     .command("upload")
     .description(
       `Upload a file of up to ${inBinaryUnits(MAX_UPLOAD_BYTES)} in parallel parts; prints the completed upload`,
     )
-    .argument("<file>", "the file to upload")
+    .argument("<file>", "the file to upload, or - for stdin (with --bytes, unless stdin is a file, and --filename)")
     .addOption(new Option("--purpose <purpose>", "what the file is for").choices(UPLOAD_PURPOSES).makeOptionMandatory())
     .option("--filename <name>", "name of the file to create (default: the file's base name)")
     .option("--mime-type <type>", "MIME type (default: from the extension)")
     .option(
+      "--bytes <n>",
+      "the size of what stdin carries, which the API needs up front",
+      integerIn(1, MAX_UPLOAD_BYTES),
+    )
+    .option(
       "--part-size <size>",
-      `bytes per part, up to ${inBinaryUnits(MAX_PART_BYTES)} (e.g. 8MiB)`,
+      `bytes per part, up to ${inBinaryUnits(MAX_PART_BYTES)} (e.g. 8MiB; default ${inBinaryUnits(MAX_PART_BYTES)})`,
       parsePartSize,
-      MAX_PART_BYTES,
     )
     .option("--concurrency <n>", "parts in flight at once (default 4)", integerIn(1))
     .option(
@@ -68,18 +80,22 @@ export function addUploadCommand(program: Command, run: Run): void {
       integerIn(FILE_EXPIRY_SECONDS.minimum, FILE_EXPIRY_SECONDS.maximum),
     )
     .option("--resume <token>", "continue the upload a failed run printed a token (or @FILE holding it) for")
+    .option("--no-resume", "start a new upload even if an earlier run of this file was interrupted")
     .action(
       run(async (ctx, file: string, opts: UploadOptions) => {
         const display = ctx.io.stderr.isTTY
           ? barDisplay(ctx.io.stderr)
           : lineDisplay((line) => ctx.io.stderr.write(line));
+        const state = stateDirectory(ctx.io.env);
+        const fromStdin = file === "-";
         try {
           const upload = await uploadFile(ctx.client(), {
-            file,
+            file: fromStdin ? (ctx.io.stdin as AsyncIterable<Uint8Array>) : file,
             purpose: opts.purpose,
             ...(opts.filename ? { filename: opts.filename } : {}),
             ...(opts.mimeType ? { mimeType: opts.mimeType } : {}),
-            ...(opts.resume ? {} : { partSize: opts.partSize }),
+            ...(fromStdin ? { bytes: opts.bytes ?? regularFileSize(ctx.io.stdin) } : {}),
+            ...(opts.partSize && !opts.resume ? { partSize: opts.partSize } : {}),
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
             ...(opts.stallTimeout !== undefined ? { stallTimeoutMs: opts.stallTimeout * 1000 } : {}),
             ...(opts.networkPatience !== undefined ? { networkPatienceMs: opts.networkPatience * 1000 } : {}),
@@ -87,19 +103,25 @@ export function addUploadCommand(program: Command, run: Run): void {
             ...(opts.expiresAfterSeconds
               ? { expiresAfter: { anchor: FILE_EXPIRY_ANCHOR, seconds: opts.expiresAfterSeconds } }
               : {}),
-            ...(opts.resume ? { resume: await readResumeOption(opts.resume) } : {}),
+            ...(opts.resume ? { resume: await readResumeOption(opts.resume) } : { resume: opts.resume }),
+            resumeStore: fileResumeStore(join(state, "resume")),
             signal: ctx.signal,
+            onStart: (start) => ctx.say(describeStart(start)),
             onProgress: (progress) => display.update(progress),
           });
           display.stop();
+          await removeUsedToken(opts.resume, state);
           ctx.result(upload);
         } catch (error) {
           display.stop();
-          // A completion of unknown outcome has nothing left to resume.
-          if (error instanceof UploadFileError && !error.completionUnknown) {
-            const resume = await resumeArgument(error);
+          if (error instanceof UploadFileError && error.resumable) {
+            const resume = await resumeArgument(error, state);
             ctx.say(resume.startsWith("@") ? `resume token saved to ${resume.slice(1)}` : `resume token: ${resume}`);
-            ctx.say(`to continue: ${continueCommand(ctx, file, opts, resume)}`);
+            const command = continueCommand(ctx, file, opts, resume);
+            if (fromStdin) ctx.say(`to continue, pipe the same bytes again into: ${command}`);
+            else ctx.say(`to continue: ${command}\n(or run the same command again: it resumes from ${state})`);
+          } else if (error instanceof UploadFileError) {
+            await removeUsedToken(opts.resume, state);
           }
           if (error instanceof APIUserAbortError && ctx.signal.aborted) ctx.say("interrupted");
           throw error;
@@ -108,16 +130,57 @@ export function addUploadCommand(program: Command, run: Run): void {
     );
 }
 
+/** The line that names the upload as soon as it exists: new, or resumed with what it has. */
+function describeStart({ uploadId, expiresAt, origin, partsDone, partsTotal, replaced }: UploadStart): string {
+  const lines: string[] = [];
+  if (replaced) {
+    const why = {
+      "file-changed": "the file has changed since it began",
+      expired: "it expired",
+      fresh: "--no-resume",
+    }[replaced.reason];
+    lines.push(`not resuming ${replaced.uploadId}: ${why}${replaced.cancelled ? "; cancelled it" : ""}`);
+  }
+  lines.push(
+    origin === "created"
+      ? `created ${uploadId}; it expires at ${new Date(expiresAt * 1000).toISOString()}`
+      : `resuming ${uploadId}: ${partsDone} of ${partsTotal} parts already sent`,
+  );
+  return lines.join("\n");
+}
+
+/** The size of stdin when it is a regular file (`< file`), which can stand for `--bytes`. */
+function regularFileSize(stdin: NodeJS.ReadableStream): number | undefined {
+  const fd = (stdin as { fd?: unknown }).fd;
+  if (typeof fd !== "number") return undefined;
+  try {
+    const stats = fstatSync(fd);
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // A token holds every part id; past this it is saved to a file rather than put in a command line.
 const LONGEST_TOKEN_ARGUMENT = 4096;
 
-/** The `--resume` value for a failed upload: its token, or `@FILE` when the token is long. */
-async function resumeArgument(error: UploadFileError): Promise<string> {
+/**
+ * The `--resume` value for a failed upload: its token, or `@FILE` when the token is long, FILE
+ * being under the state directory's `tokens/`, readable by the user alone.
+ */
+async function resumeArgument(error: UploadFileError, state: string): Promise<string> {
   const token = error.resumeToken;
   if (token.length <= LONGEST_TOKEN_ARGUMENT) return token;
-  const path = join(tmpdir(), `openai-uploads-${error.uploadId}.resume`);
-  await writeFile(path, `${token}\n`);
+  const path = join(state, "tokens", `${error.uploadId}.resume`);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
   return `@${path}`;
+}
+
+/** Removes a token file this command wrote once its upload needs it no more; a file of the user's own stays. */
+async function removeUsedToken(resume: string | false | undefined, state: string): Promise<void> {
+  const path = typeof resume === "string" && resume.startsWith("@") ? resume.slice(1) : undefined;
+  if (path && dirname(path) === join(state, "tokens")) await rm(path, { force: true });
 }
 
 /** `--resume TOKEN` as given, or `--resume @FILE` read from FILE, checked to be a token. */
@@ -142,6 +205,7 @@ async function readResumeOption(value: string): Promise<UploadResume> {
 /** The exact command that resumes, without the API key (it stays in the environment). */
 function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions, token: string): string {
   const args = ["openai-uploads", "upload", file, "--purpose", opts.purpose];
+  if (opts.bytes !== undefined) args.push("--bytes", String(opts.bytes));
   if (ctx.globals.baseUrl) args.push("--base-url", ctx.globals.baseUrl);
   if (ctx.globals.allowInsecureHttp) args.push("--allow-insecure-http");
   if (opts.filename) args.push("--filename", opts.filename);

@@ -1,5 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll } from "vitest";
 
 /** The built CLI: the tests run what the package ships (`npm test` builds it first). */
 export const BIN = "dist/src/cli/bin.js";
@@ -18,14 +23,36 @@ export interface CliProcess {
   done: Promise<CliResult>;
 }
 
-/** Starts the CLI with `args`; the environment has no OPENAI_* variables unless given. */
-export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+/** Where each CLI run keeps its resume state: removed once the test file is done. */
+const STATE_ROOT = mkdtempSync(join(tmpdir(), "cli-state-"));
+afterAll(() => rm(STATE_ROOT, { recursive: true, force: true }));
+
+/**
+ * Starts the CLI with `args`; the environment has no OPENAI_* variables unless given, and its
+ * stdin is `stdin` (default: empty).
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  { stdin }: { stdin?: NodeJS.ReadableStream } = {},
+): CliProcess {
   // No OPENAI_* and no proxy settings of the machine's: each test gives the ones it is about.
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith("OPENAI_") && !/_proxy$/i.test(k)),
   );
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-  child.stdin.end();
+  // Resume state goes to a directory of this run's own, unless the test shares one between runs.
+  const state = { XDG_STATE_HOME: mkdtempSync(join(STATE_ROOT, "run-")) };
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...clean, ...state, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  if (stdin) {
+    // The CLI may exit before reading all of it (a usage error): that is not the test's failure.
+    child.stdin.on("error", () => {});
+    stdin.pipe(child.stdin);
+  } else {
+    child.stdin.end();
+  }
   const output = { stdout: "", stderr: "" };
   child.stdout.on("data", (c: Buffer) => {
     output.stdout += c;
