@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -199,6 +199,8 @@ describe("upload against the local server", () => {
       });
       try {
         const file = await sampleFile(size, "resume me.bin");
+        // Every run with one state directory, as one user's would be.
+        const env = { ...KEY_ENV, XDG_STATE_HOME: await mkdtemp(join(dir, "state-")) };
         // 0.0.0.0 reaches this machine but needs --allow-insecure-http, which the printed command must keep.
         let result = await cli(
           [
@@ -214,20 +216,25 @@ describe("upload against the local server", () => {
             "--concurrency",
             "1",
           ],
-          KEY_ENV,
+          env,
         );
         expect(result.code).toBe(1);
         expect(result.stderr).toMatch(/Run the command above to send the rest before/);
-        let sawFile = false;
+        const tokenFiles = new Set<string>();
         for (let run = 0; run < 40 && result.code !== 0; run++) {
           expect(result.stderr).toMatch(/^resume token(: oaiu1\.\S+| saved to \/\S+\.resume)$/m);
-          sawFile ||= result.stderr.includes("resume token saved to");
+          const saved = /^resume token saved to (\S+)$/m.exec(result.stderr)?.[1];
+          if (saved) {
+            // It names the files you upload: the user's alone.
+            expect((await stat(saved)).mode & 0o777).toBe(0o600);
+            tokenFiles.add(saved);
+          }
           const command = /to continue: (openai-uploads .*)$/m.exec(result.stderr)?.[1] ?? "";
           expect(command).toContain("'");
           expect(command).not.toContain(TEST_API_KEY);
           // run the printed command through a shell, exactly as a user would paste it
           const shell = await promisify(execFile)("sh", ["-c", command.replace(/^openai-uploads/, `node ${BIN}`)], {
-            env: { ...process.env, ...KEY_ENV },
+            env: { ...process.env, ...env },
           }).then(
             ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
             (e: { code: number; stdout: string; stderr: string }) => e,
@@ -235,7 +242,9 @@ describe("upload against the local server", () => {
           result = { ...shell, signal: null };
         }
         expect(result.code).toBe(0);
-        expect(sawFile).toBe(savedToFile);
+        expect(tokenFiles.size > 0).toBe(savedToFile);
+        // Used up once the upload completed: the token files are gone.
+        for (const path of tokenFiles) await expect(stat(path)).rejects.toMatchObject({ code: "ENOENT" });
         const upload = JSON.parse(result.stdout) as Upload;
         expect(flaky.stats.byOperation.createUpload).toBe(1);
         expect(await storedSha256(flaky, upload)).toBe(file.sha256);
