@@ -9,15 +9,18 @@ import { nodePlatform } from "./platform.js";
  * Upload (status `completed`, with its `file`).
  *
  * The file is cut into parts (64 MiB by default) that are read from disk as they are sent,
- * `concurrency` at a time, so memory stays flat whatever the file's size. Each part is
- * retried by the client's policy and every retry re-sends the same bytes. The part ids go to
+ * `concurrency` at a time, so memory stays flat whatever the file's size; a stream of known
+ * size (`bytes`) is read in order, holding at most `concurrency + 1` parts. Each part is
+ * retried by the client's policy and every retry re-sends the same bytes. With `resumeStore`,
+ * a later call (in another process too) continues an upload that was cut off. The part ids go to
  * `completeUpload` in file order with the file's MD5, which the server checks, and the
  * result is checked to be a completed upload of exactly the file's size.
  *
  * Errors: bad options, a missing or unreadable file, an empty file or one over 8 GiB reject
  * with `InvalidArgumentError` before any request. A failure that outlives the retries rejects
- * with `UploadFileError`, whose `resume` continues the same upload. A file that changes
- * while it is sent rejects with `FileChangedError`; `signal` rejects with
+ * with `UploadFileError`, whose `resume` continues the same upload when it is `resumable`. A
+ * file that changes while it is sent, or a stream that is not `bytes` long, rejects with
+ * `FileChangedError`; `signal` rejects with
  * `APIUserAbortError`; in both cases the upload is cancelled on the server.
  *
  * @example
