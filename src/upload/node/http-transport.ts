@@ -68,9 +68,7 @@ export function httpTransport(
       });
       const file = path
         ? createReadStream(path, { start: part.start, end: part.end - 1, highWaterMark: READ_CHUNK })
-        : data instanceof Blob
-          ? Readable.fromWeb(data.stream() as import("node:stream/web").ReadableStream)
-          : Readable.from(chunksOf(data));
+        : Readable.from(data instanceof Blob ? blobChunks(data) : chunksOf(data));
       const moved = watchStall(req, stallTimeoutMs);
       let streamed = 0;
       req.on("error", (error) => {
@@ -116,6 +114,13 @@ export function httpTransport(
       }),
     close: () => agent.destroy(),
   };
+}
+
+/** A Blob read `READ_CHUNK` bytes at a time: fewer, larger writes than its own stream() gives. */
+async function* blobChunks(blob: Blob): AsyncGenerator<Buffer> {
+  for (let start = 0; start < blob.size; start += READ_CHUNK) {
+    yield Buffer.from(await blob.slice(start, start + READ_CHUNK).arrayBuffer());
+  }
 }
 
 /** A part in memory as views of `READ_CHUNK` bytes, so progress moves while it is sent. */
