@@ -6,13 +6,26 @@ import { startLocalServer } from "../server/server.js";
 import type { Run } from "./context.js";
 import { integerIn } from "./values.js";
 
-/** `serve`: the local Uploads server in the foreground until Ctrl-C or SIGTERM. */
+/** Stands in for a key in the `export OPENAI_API_KEY=` line when the server takes any: it is no secret. */
+const ANY_KEY = "sk-local";
+
+/**
+ * `serve`: the local Uploads server in the foreground until Ctrl-C or SIGTERM. The global
+ * `--api-key`, given to `serve`, is the only bearer token it accepts; without it any is. It
+ * prints (on stderr) its data dir and the `export` lines that point a shell's client at it,
+ * but never the key: the user typed it, and output ends up in logs.
+ */
 export function addServeCommand(program: Command, run: Run): void {
   program
     .command("serve")
-    .description("Run the local Uploads server (for tests and demos) until stopped")
+    .description(
+      "Run the local Uploads server (for tests and demos) until stopped; with --api-key, only that key is accepted",
+    )
     .option("--port <n>", "port to listen on (default: a free one)", integerIn(0, 65535), 0)
-    .option("--data-dir <dir>", "where to keep parts and files (default: a temp dir, removed on exit)")
+    .option(
+      "--data-dir <dir>",
+      "where to keep uploads, parts and files, across restarts (default: a temp dir, removed on exit)",
+    )
     .option("--tls-cert <file>", "serve https with this certificate (PEM); needs --tls-key")
     .option("--tls-key <file>", "the certificate's private key (PEM)")
     .action(
@@ -22,8 +35,15 @@ export function addServeCommand(program: Command, run: Run): void {
             `--data-dir ${opts.dataDir} is a file; pass a directory (a missing one is created).`,
           );
         }
+        const apiKey = ctx.globals.apiKey;
+        // The server compares the whole Bearer token, which has no spaces: such a key could never match.
+        if (apiKey !== undefined && !/^[!-~]+$/.test(apiKey)) {
+          throw new InvalidArgumentError(
+            "--api-key must be printable ASCII without spaces, as a Bearer token is; pass the key alone.",
+          );
+        }
         const tls = await readTls(opts.tlsCert, opts.tlsKey);
-        const server = await startLocalServer({ port: opts.port, dataDir: opts.dataDir, tls }).catch(
+        const server = await startLocalServer({ port: opts.port, dataDir: opts.dataDir, tls, apiKey }).catch(
           (error: unknown) => {
             const code = (error as { code?: string })?.code;
             if (code === "EADDRINUSE") {
@@ -36,8 +56,17 @@ export function addServeCommand(program: Command, run: Run): void {
             throw error;
           },
         );
-        ctx.result({ url: server.url });
-        ctx.say(`local Uploads server listening at ${server.url} (any bearer token); Ctrl-C stops it`);
+        ctx.result({ url: server.url, dataDir: server.dataDir });
+        ctx.say(
+          `local Uploads server listening at ${server.url} (${apiKey === undefined ? "any bearer token" : "only the --api-key key"}); Ctrl-C stops it`,
+        );
+        ctx.say(
+          `data dir: ${server.dataDir} (${opts.dataDir === undefined ? "a temp dir, removed on exit" : "kept: a restart on it carries on"})`,
+        );
+        ctx.say("to point a shell's client at it:");
+        ctx.say(`  export OPENAI_BASE_URL=${server.url}`);
+        if (apiKey === undefined) ctx.say(`  export OPENAI_API_KEY=${ANY_KEY}  # any token works`);
+        else ctx.say("  and set OPENAI_API_KEY to the --api-key value (only that key is accepted)");
         if (!ctx.signal.aborted) await once(ctx.signal, "abort").catch(() => {});
         await server.close();
       }),

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -12,10 +12,17 @@ import { pipeline } from "node:stream/promises";
  */
 export const STREAM_HWM = 1024 * 1024;
 
-/** Where the server keeps bytes: `parts/<part id>` while an upload is open, `files/<file id>` once completed. */
+/**
+ * Where the server keeps its state: `journal.jsonl` (see `journal.ts`), `parts/<part id>` while
+ * an upload is open and `files/<file id>` once completed.
+ */
 export interface DataDir {
   /** The directory itself. */
   readonly root: string;
+  /** The directory of the part files. */
+  readonly partsDir: string;
+  /** The directory of the assembled files. */
+  readonly filesDir: string;
   /** Where the bytes of a part live. */
   partPath(partId: string): string;
   /** Where the assembled bytes of a file live. */
@@ -31,6 +38,8 @@ export async function openDataDir(dir?: string): Promise<DataDir> {
   await mkdir(join(root, "files"), { recursive: true });
   return {
     root,
+    partsDir: join(root, "parts"),
+    filesDir: join(root, "files"),
     partPath: (partId) => join(root, "parts", partId),
     filePath: (fileId) => join(root, "files", fileId),
     dispose: async () => {
@@ -43,7 +52,8 @@ export async function openDataDir(dir?: string): Promise<DataDir> {
  * Concatenates `sources` in order into `dest`, one chunk at a time, so a file of any size
  * costs a few MiB of memory. With `md5`, the digest of the joined bytes is computed on the way
  * and returned as lowercase hex; hashing is skipped otherwise because it is the slowest step.
- * `dest` is removed if anything fails.
+ * `dest` is fsync'd before this resolves, so a completion journaled after it never names a file
+ * whose bytes a crash of the machine could lose. `dest` is removed if anything fails.
  */
 export async function joinFiles(sources: readonly string[], dest: string, md5: boolean): Promise<string | undefined> {
   const hash = md5 ? createHash("md5") : undefined;
@@ -57,9 +67,38 @@ export async function joinFiles(sources: readonly string[], dest: string, md5: b
   }
   try {
     await pipeline(chunks, createWriteStream(dest, { highWaterMark: STREAM_HWM }));
+    await syncFile(dest);
   } catch (error) {
     await rm(dest, { force: true });
     throw error;
   }
   return hash?.digest("hex");
+}
+
+/**
+ * Flushes a file's bytes to the disk. A process killed with `kill -9` loses nothing the kernel
+ * has, but a machine that loses power loses what is not yet on the disk: the journal must not
+ * name a part or a file before its bytes got there.
+ */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Flushes a directory's entries (a rename into it, say) to the disk. Some platforms cannot open
+ * a directory (Windows) or refuse to sync one; there the rename is as durable as they make it.
+ */
+export async function syncDir(path: string): Promise<void> {
+  const handle = await open(path, "r").catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
 }

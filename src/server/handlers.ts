@@ -3,7 +3,7 @@ import type { OperationId, operations } from "../../generated/operations.js";
 import { readJsonBody } from "./http.js";
 import { receivePart } from "./parts.js";
 import type { UploadStore } from "./store.js";
-import { checkUploadSize, validateBody } from "./validation.js";
+import { checkCreateUpload, validateBody } from "./validation.js";
 
 /** What the handlers need besides the request. */
 export interface OperationContext {
@@ -32,12 +32,18 @@ type Handler<Id extends OperationId> = (
  */
 export const handlers: { [Id in OperationId]: Handler<Id> } = {
   createUpload: async ({ store }, _params, req) =>
-    store.create(checkUploadSize(validateBody("createUpload", await readJsonBody(req)))),
+    store.create(checkCreateUpload(validateBody("createUpload", await readJsonBody(req)))),
   addUploadPart: async (ctx, { upload_id }, req) => {
-    const { partId, path } = ctx.store.reservePart(upload_id);
-    const bytes = await receivePart(req, path, ctx.maxPartBytes);
+    const part = ctx.store.reservePart(upload_id, ctx.maxPartBytes);
+    let bytes: number;
+    try {
+      bytes = await receivePart(req, part.path, part.limits);
+    } catch (error) {
+      part.release();
+      throw error;
+    }
     ctx.onPartStored(bytes);
-    return ctx.store.addPart(upload_id, partId, bytes);
+    return part.commit(bytes);
   },
   completeUpload: async ({ store }, { upload_id }, req) => {
     store.assertOpen(upload_id, "complete");

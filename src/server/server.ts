@@ -22,8 +22,11 @@ export interface LocalServerOptions {
   /** Interface to listen on; default `127.0.0.1`, so nothing outside the machine can reach it. */
   host?: string | undefined;
   /**
-   * Where parts and assembled files are stored. Default: a fresh directory under the OS temp
-   * dir, removed by `close()`. A directory given here is kept, with whatever is in it.
+   * Where the server keeps its state: its journal of uploads and parts (`journal.jsonl`), the
+   * parts (`parts/`) and the assembled files (`files/`). Default: a fresh directory under the
+   * OS temp dir, removed by `close()`. A directory given here is kept, and a server started on
+   * it again, even after a crash or `kill -9`, carries on with every upload, part and file the
+   * last one acknowledged: same ids, same bytes.
    */
   dataDir?: string | undefined;
   /** The only bearer token accepted. Without it any non-empty bearer token is. */
@@ -34,6 +37,24 @@ export interface LocalServerOptions {
   faults?: FaultOptions | undefined;
   /** The largest part accepted, in bytes; default `MAX_PART_BYTES` (64 MiB), the API's limit. */
   maxPartBytes?: number | undefined;
+  /**
+   * Refuse a part that would take the sum of an upload's parts (stored, plus those still
+   * arriving) past the upload's `bytes`, with a 400 naming the bytes left. Default false: the
+   * spec lets parts be added until the upload holds 8 GiB (`MAX_UPLOAD_BYTES`, always
+   * enforced), and only `completeUpload` holds the listed parts to `bytes`. That is what lets
+   * a client send a part again after its answer was lost (a dropped connection, a server
+   * restarted after it stored the part): the first copy stays behind as an unlisted part.
+   * With this on, such a retry of the last part is refused. Either way a single part larger
+   * than the upload's `bytes` is refused.
+   */
+  partsWithinBytes?: boolean | undefined;
+  /**
+   * How often, in milliseconds, the server sweeps its data directory: it expires due uploads
+   * (by the `now` clock) and removes their parts, forgets cancelled and expired uploads whose
+   * `expires_at` has passed, and removes part files that belong to no upload. Default 60000;
+   * it also sweeps once on start. The timer does not keep the process alive.
+   */
+  sweepIntervalMs?: number | undefined;
   /**
    * Serve https with this certificate and key (PEM), so a client's TLS path can be tested:
    * `url` then starts with `https://`. The certificate must name the host the client uses
@@ -65,21 +86,29 @@ export interface ServerStats {
 export interface LocalServer {
   /** The base URL, like the real API's: `http://127.0.0.1:PORT/v1`. */
   readonly url: string;
+  /** The data directory: the `dataDir` option, or the temp directory the server made. */
+  readonly dataDir: string;
   /** Live counters; they keep changing as requests arrive. */
   readonly stats: ServerStats;
-  /** The upload as the API would return it now, plus its stored parts; undefined for an unknown id. */
+  /**
+   * The upload as the API would return it now, plus its stored parts; undefined for an unknown
+   * id, and for a cancelled or expired upload once its `expires_at` has passed and a sweep
+   * (see `sweepIntervalMs`) has freed it.
+   */
   getUpload(uploadId: string): UploadSnapshot | undefined;
   /**
-   * Every upload created so far, oldest first, as `getUpload` shows each: how a test finds
-   * uploads left behind (created, then abandoned or cancelled) by the code under test.
+   * Every upload the server holds, oldest first, as `getUpload` shows each: how a test finds
+   * uploads left behind (created, then abandoned or cancelled) by the code under test. That is
+   * every upload created (on this data directory, across restarts) except the cancelled and
+   * expired ones a sweep has freed, which the API then answers with 404.
    */
   listUploads(): UploadSnapshot[];
   /** The path of a completed upload's assembled bytes; undefined for an unknown file id. */
   fileContentPath(fileId: string): string | undefined;
   /**
-   * Stops the server: stops listening, destroys open connections (cutting off requests in
-   * flight), waits for their handlers to finish and removes the data directory if the server
-   * created it. Calling it again returns the same promise.
+   * Stops the server: stops listening and sweeping, destroys open connections (cutting off
+   * requests in flight), waits for their handlers to finish, closes the journal and removes
+   * the data directory if the server created it. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -98,17 +127,36 @@ function urlHost({ address, family }: AddressInfo): string {
  * byte totals and MD5 checked on completion, expiry by the injected clock, and optional
  * seeded fault injection. It serves both `/v1/uploads…` and `/uploads…`.
  *
- * Options are checked up front: a bad `maxPartBytes` or fault option throws a RangeError
- * before anything is created.
+ * Its state lives in the data directory: every change is journaled (and fsync'd) before it is
+ * answered, and a part's bytes are fsync'd before it is journaled, so a server started again
+ * on the same `dataDir` (and port) after a crash lets its clients finish their uploads. It
+ * holds uploads to the API's rules: a part larger than its upload, one that would take the
+ * upload past 8 GiB (or past its `bytes`, with `partsWithinBytes`) and an empty part are
+ * refused, as is a blank filename. A full disk is answered at once, with a 507 that names the
+ * directory.
+ *
+ * Options are checked up front: a bad `maxPartBytes`, `sweepIntervalMs` or fault option
+ * throws a RangeError before anything is created. A journal that is corrupt (not merely cut
+ * short by a crash) rejects, naming the line.
  */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const maxPartBytes = options.maxPartBytes ?? MAX_PART_BYTES;
   if (!Number.isInteger(maxPartBytes) || maxPartBytes < 1) {
     throw new RangeError(`maxPartBytes must be a positive integer, got ${options.maxPartBytes}.`);
   }
+  const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+  if (!(Number.isFinite(sweepIntervalMs) && sweepIntervalMs > 0)) {
+    throw new RangeError(`sweepIntervalMs must be a positive number of milliseconds, got ${options.sweepIntervalMs}.`);
+  }
   const faults = options.faults && createFaultInjector(options.faults);
   const disk = await openDataDir(options.dataDir);
-  const store = new UploadStore(disk, options.now ?? Date.now);
+  let store: UploadStore;
+  try {
+    store = await UploadStore.open(disk, options.now ?? Date.now, { partsWithinBytes: options.partsWithinBytes });
+  } catch (error) {
+    await disk.dispose();
+    throw error;
+  }
   const stats = {
     requests: 0,
     byOperation: Object.fromEntries(operationIds.map((id) => [id, 0])) as Record<OperationId, number>,
@@ -175,25 +223,43 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   try {
     await once(server, "listening");
   } catch (error) {
+    await store.close();
     await disk.dispose();
     throw error;
   }
 
+  // One sweep at a time: a slow one (a big directory, a slow disk) is not run twice at once.
+  let sweeping: Promise<void> | undefined;
+  const sweep = () => {
+    sweeping ??= store
+      .sweep()
+      .catch(() => undefined)
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  const sweeper = setInterval(sweep, sweepIntervalMs);
+  // A test or a CLI process ends when its work does, not when the next sweep is due.
+  sweeper.unref();
+
   let closed: Promise<void> | undefined;
   return {
     url: `${options.tls ? "https" : "http"}://${urlHost(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/v1`,
+    dataDir: disk.root,
     stats,
     getUpload: (uploadId) => store.inspect(uploadId),
     listUploads: () => store.list(),
     fileContentPath: (fileId) => store.filePath(fileId),
     close() {
       closed ??= (async () => {
+        clearInterval(sweeper);
         closing.abort();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await stopped;
         await Promise.allSettled(inflight);
-        await store.settled();
+        await sweeping;
+        await store.close();
         await disk.dispose();
       })();
       return closed;

@@ -93,10 +93,18 @@ export function validateBody<Id extends JsonBodyOperation>(operationId: Id, body
 }
 
 /**
- * Holds a new upload to the spec's `x-limits.max_upload_bytes`, which OpenAI states in prose
- * rather than as the schema's maximum, with the 400 the API gives for a value out of range.
+ * The checks of a new upload that the spec's schema does not state, with the 400s the API
+ * gives: `bytes` within `x-limits.max_upload_bytes`, which OpenAI states in prose rather than
+ * as the schema's maximum, and a `filename` that is not blank (the schema has no `minLength`,
+ * and a File needs a name).
  */
-export function checkUploadSize<Request extends { bytes: number }>(request: Request): Request {
+export function checkCreateUpload<Request extends { bytes: number; filename: string }>(request: Request): Request {
+  if (request.filename.trim() === "") {
+    throw invalidParam(
+      "filename",
+      `Invalid value for 'filename': ${JSON.stringify(request.filename)} is ${request.filename === "" ? "empty" : "only whitespace"}. Send the name the File should get, such as 'data.jsonl'.`,
+    );
+  }
   if (request.bytes > MAX_UPLOAD_BYTES) {
     throw invalidParam(
       "bytes",

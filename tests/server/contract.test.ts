@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
 import { type LocalServer, startLocalServer, type Upload, type UploadPart } from "../../src/testing.js";
 import { TEST_API_KEY } from "../support/keys.js";
-import { api } from "./helpers.js";
+import { api, uploadRequest } from "./helpers.js";
 
 let server: LocalServer;
 let faulty: LocalServer;
@@ -77,7 +77,10 @@ describe("the local server held to the spec through Prism's validating proxy", (
 
     await heldToSpec(await client.complete(upload.id, { part_ids: [hello.id] }), 400);
     await heldToSpec(await client.complete(upload.id, { part_ids: [hello.id, world.id], md5: "0".repeat(32) }), 400);
-    await heldToSpec(await client.addPart(upload.id, "x".repeat(1025)), 413);
+    await heldToSpec(await client.addPart(upload.id, "x".repeat(12)), 400);
+    const big = await heldToSpec<Upload>(await client.create({ ...uploadRequest(), bytes: 4096 }), 200);
+    await heldToSpec(await client.addPart(big.id, "x".repeat(1025)), 413);
+    await heldToSpec(await client.addPart(big.id, ""), 400);
     const completed = await heldToSpec<Upload>(
       await client.complete(upload.id, {
         part_ids: [hello.id, world.id],

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { expect } from "vitest";
 import type { components } from "../../generated/schema.js";
 import type { Upload, UploadPart } from "../../src/testing.js";
@@ -89,4 +90,42 @@ export function bytesOf(length: number, seed = 1): Bytes {
     out[i] = state >>> 24;
   }
   return out;
+}
+
+/** A part sent by hand over node:http, so a test controls when its bytes arrive. */
+export interface PartInFlight {
+  /** Sends more of the part's bytes. */
+  write(data: string): void;
+  /** Ends the part and the body; resolves with the answer. */
+  finish(): Promise<{ status: number | undefined; body: string }>;
+}
+
+/** Starts an addUploadPart whose multipart body is written as the test says, beginning with `first` bytes of the part. */
+export function partInFlight(baseUrl: string, uploadId: string, first: string, apiKey = TEST_API_KEY): PartInFlight {
+  const url = new URL(baseUrl);
+  const req = request({
+    host: url.hostname,
+    port: url.port,
+    method: "POST",
+    path: `${url.pathname}/uploads/${uploadId}/parts`,
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "multipart/form-data; boundary=xyz" },
+  });
+  const answer = new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (chunk) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("error", reject);
+  });
+  req.write(`--xyz\r\nContent-Disposition: form-data; name="data"; filename="a"\r\n\r\n${first}`);
+  return {
+    write: (data) => req.write(data),
+    finish: () => {
+      req.end("\r\n--xyz--\r\n");
+      return answer;
+    },
+  };
 }

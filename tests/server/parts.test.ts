@@ -24,7 +24,7 @@ const storedPartFiles = () => readdir(join(dataDir, "parts"));
 
 describe("addUploadPart", () => {
   it("stores a part and returns an UploadPart", async () => {
-    const upload = await client.createOk();
+    const upload = await client.createOk({ bytes: MAX_PART });
     const part = await ok<UploadPart>(await client.addPart(upload.id, bytesOf(MAX_PART)));
     expect(part).toEqual({
       id: expect.stringMatching(/^part_[0-9a-f]{24}$/),
@@ -37,7 +37,7 @@ describe("addUploadPart", () => {
   });
 
   it("rejects a part over maxPartBytes with 413 and keeps none of it", async () => {
-    const upload = await client.createOk();
+    const upload = await client.createOk({ bytes: 10 * MAX_PART });
     const before = await storedPartFiles();
     await expectError(await client.addPart(upload.id, bytesOf(MAX_PART + 1)), 413, {
       param: "data",
@@ -87,7 +87,7 @@ describe("addUploadPart", () => {
     ["a part without headers", `--xyz\r\n\r\n${"a".repeat(64 * 1024)}\r\n--xyz--\r\n`],
     ["a header line without a colon", "--xyz\r\nnot a header\r\n\r\nabc\r\n--xyz--\r\n"],
   ])("rejects a multipart body that is %s with 400, and keeps serving", async (_, body) => {
-    const upload = await client.createOk();
+    const upload = await client.createOk({ bytes: 100 });
     const res = await fetch(`${server.url}/uploads/${upload.id}/parts`, {
       method: "POST",
       headers: { authorization: `Bearer ${TEST_API_KEY}`, "content-type": "multipart/form-data; boundary=xyz" },
