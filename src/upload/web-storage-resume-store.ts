@@ -1,8 +1,15 @@
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import type { ResumeStore } from "./platform.js";
 
-/** The part of the Web Storage API a {@link webStorageResumeStore} uses. */
-export type KeyValueStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+/** The part of the Web Storage API (`localStorage`, `sessionStorage`) a {@link webStorageResumeStore} uses. */
+export interface KeyValueStorage {
+  /** The value under `key`, or null. */
+  getItem(key: string): string | null;
+  /** Stores `value` under `key`. */
+  setItem(key: string, value: string): void;
+  /** Removes `key`. */
+  removeItem(key: string): void;
+}
 
 /**
  * A {@link ResumeStore} in Web Storage: `localStorage` by default, so a page reloaded (or a

@@ -9,7 +9,7 @@ import { isResume, type UploadResume } from "../resume.js";
  * Where this package keeps state between runs: `$XDG_STATE_HOME/openai-uploads`, or
  * `~/.local/state/openai-uploads` when that is unset (or, as the XDG spec says, not absolute).
  */
-export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
+export function stateDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const base =
     env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), ".local", "state");
   return join(base, "openai-uploads");
