@@ -1,6 +1,6 @@
 import { fstatSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
@@ -16,6 +16,7 @@ import {
 import type { UploadPurpose } from "../types.js";
 import { fileResumeStore, stateDirectory } from "../upload/node/file-resume-store.js";
 import { uploadFile } from "../upload/node/upload-file.js";
+import type { ResumeStore } from "../upload/platform.js";
 import type { UploadStart } from "../upload/progress.js";
 import { parseResume, type UploadResume } from "../upload/resume.js";
 import type { CommandContext, Run } from "./context.js";
@@ -87,7 +88,12 @@ export function addUploadCommand(program: Command, run: Run): void {
           ? barDisplay(ctx.io.stderr)
           : lineDisplay((line) => ctx.io.stderr.write(line));
         const state = stateDirectory(ctx.io.env);
+        const tokens = join(state, "tokens");
+        await sweepTokens(tokens);
         const fromStdin = file === "-";
+        // Known once the upload exists: its token file goes once nothing can resume it.
+        let uploadId: string | undefined;
+        let resumable = false;
         try {
           const upload = await uploadFile(ctx.client(), {
             file: fromStdin ? (ctx.io.stdin as AsyncIterable<Uint8Array>) : file,
@@ -104,27 +110,37 @@ export function addUploadCommand(program: Command, run: Run): void {
               ? { expiresAfter: { anchor: FILE_EXPIRY_ANCHOR, seconds: opts.expiresAfterSeconds } }
               : {}),
             ...(opts.resume ? { resume: await readResumeOption(opts.resume) } : { resume: opts.resume }),
-            resumeStore: fileResumeStore(join(state, "resume")),
+            resumeStore: warnOnFailure(fileResumeStore(join(state, "resume")), state, ctx.say),
             signal: ctx.signal,
-            onStart: (start) => ctx.say(describeStart(start)),
+            onStart: (start) => {
+              uploadId = start.uploadId;
+              ctx.say(describeStart(start));
+            },
             onProgress: (progress) => display.update(progress),
           });
           display.stop();
-          await removeUsedToken(opts.resume, state);
           ctx.result(upload);
         } catch (error) {
           display.stop();
           if (error instanceof UploadFileError && error.resumable) {
-            const resume = await resumeArgument(error, state);
+            resumable = true;
+            const resume = await resumeArgument(error, tokens);
             ctx.say(resume.startsWith("@") ? `resume token saved to ${resume.slice(1)}` : `resume token: ${resume}`);
-            const command = continueCommand(ctx, file, opts, resume);
+            const command = continueCommand(ctx, file, opts, resume, error.resume.bytes);
             if (fromStdin) ctx.say(`to continue, pipe the same bytes again into: ${command}`);
-            else ctx.say(`to continue: ${command}\n(or run the same command again: it resumes from ${state})`);
-          } else if (error instanceof UploadFileError) {
-            await removeUsedToken(opts.resume, state);
+            else {
+              ctx.say(`to continue: ${command}`);
+              ctx.say(
+                opts.resume === false
+                  ? "(or run it again without --no-resume)"
+                  : `(or run the same command again: it resumes from ${join(state, "resume")})`,
+              );
+            }
           }
           if (error instanceof APIUserAbortError && ctx.signal.aborted) ctx.say("interrupted");
           throw error;
+        } finally {
+          if (uploadId && !resumable) await rm(join(tokens, `${uploadId}.resume`), { force: true }).catch(() => {});
         }
       }),
     );
@@ -136,10 +152,16 @@ function describeStart({ uploadId, expiresAt, origin, partsDone, partsTotal, rep
   if (replaced) {
     const why = {
       "file-changed": "the file has changed since it began",
+      "part-size": "it was cut into parts of another --part-size",
       expired: "it expired",
       fresh: "--no-resume",
     }[replaced.reason];
-    lines.push(`not resuming ${replaced.uploadId}: ${why}${replaced.cancelled ? "; cancelled it" : ""}`);
+    const after = replaced.cancelled
+      ? "; cancelled it"
+      : replaced.reason === "expired"
+        ? ""
+        : "; it could not be cancelled and expires within the hour";
+    lines.push(`not resuming ${replaced.uploadId}: ${why}${after}`);
   }
   lines.push(
     origin === "created"
@@ -166,21 +188,67 @@ const LONGEST_TOKEN_ARGUMENT = 4096;
 
 /**
  * The `--resume` value for a failed upload: its token, or `@FILE` when the token is long, FILE
- * being under the state directory's `tokens/`, readable by the user alone.
+ * being `tokens/<upload id>.resume`, readable by the user alone, and removed once the upload
+ * completes or ends. A token that cannot be saved is printed whole rather than lost.
  */
-async function resumeArgument(error: UploadFileError, state: string): Promise<string> {
+async function resumeArgument(error: UploadFileError, tokens: string): Promise<string> {
   const token = error.resumeToken;
   if (token.length <= LONGEST_TOKEN_ARGUMENT) return token;
-  const path = join(state, "tokens", `${error.uploadId}.resume`);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await writeFile(path, `${token}\n`, { mode: 0o600 });
-  return `@${path}`;
+  const path = join(tokens, `${error.uploadId}.resume`);
+  try {
+    await mkdir(tokens, { recursive: true, mode: 0o700 });
+    await writeFile(path, `${token}\n`, { mode: 0o600 });
+    return `@${path}`;
+  } catch {
+    return token;
+  }
 }
 
-/** Removes a token file this command wrote once its upload needs it no more; a file of the user's own stays. */
-async function removeUsedToken(resume: string | false | undefined, state: string): Promise<void> {
-  const path = typeof resume === "string" && resume.startsWith("@") ? resume.slice(1) : undefined;
-  if (path && dirname(path) === join(state, "tokens")) await rm(path, { force: true });
+/** Removes token files of uploads that have expired: nothing can resume those any more. */
+async function sweepTokens(tokens: string): Promise<void> {
+  const names = await readdir(tokens).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const path = join(tokens, name);
+      const token = await readFile(path, "utf8").catch(() => "");
+      let expired = true;
+      try {
+        expired = Date.now() >= parseResume(token.trim()).expiresAt * 1000;
+      } catch {
+        // Not a token: not this command's to keep.
+      }
+      if (expired) await rm(path, { force: true }).catch(() => {});
+    }),
+  );
+}
+
+/**
+ * The CLI's resume store: the library goes on without a store that fails, and this says so
+ * once, naming the directory, so that the user knows a crash would now lose the upload's progress.
+ */
+function warnOnFailure(store: ResumeStore, state: string, say: (line: string) => void): ResumeStore {
+  let warned = false;
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => R) =>
+    async (...args: A): Promise<Awaited<R>> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        if (!warned) {
+          warned = true;
+          const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+          say(
+            `cannot keep resume state under ${state} (${why}); the upload goes on, but a crash would lose its progress`,
+          );
+        }
+        throw error;
+      }
+    };
+  return {
+    get: guard((key: string) => store.get(key)),
+    set: guard((key: string, resume: UploadResume) => store.set(key, resume)),
+    delete: guard((key: string) => store.delete(key)),
+  };
 }
 
 /** `--resume TOKEN` as given, or `--resume @FILE` read from FILE, checked to be a token. */
@@ -203,9 +271,10 @@ async function readResumeOption(value: string): Promise<UploadResume> {
 }
 
 /** The exact command that resumes, without the API key (it stays in the environment). */
-function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions, token: string): string {
+function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions, token: string, bytes: number): string {
   const args = ["openai-uploads", "upload", file, "--purpose", opts.purpose];
-  if (opts.bytes !== undefined) args.push("--bytes", String(opts.bytes));
+  // A pipe has no size of its own, even when this run's stdin was a file.
+  if (file === "-") args.push("--bytes", String(bytes));
   if (ctx.globals.baseUrl) args.push("--base-url", ctx.globals.baseUrl);
   if (ctx.globals.allowInsecureHttp) args.push("--allow-insecure-http");
   if (opts.filename) args.push("--filename", opts.filename);

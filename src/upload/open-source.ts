@@ -1,33 +1,24 @@
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { blobSource, type FileSource, type Md5 } from "./platform.js";
+import { blobSource, type FileSource, type Md5, type PartData, type SourceDeclared } from "./platform.js";
 import { type ByteStream, streamSource } from "./stream-source.js";
 
 /**
- * Opens what every runtime can read, a Blob or a stream, with that runtime's MD5. A stream
- * needs its size declared (`bytes`), which the API takes before the first byte; a Blob knows its
- * own, so a `bytes` that differs is refused rather than silently ignored.
+ * Opens what every runtime can read, a Blob or a stream, with that runtime's MD5 and its kind
+ * of part for a stream (see `streamSource`). A stream needs its size declared (`bytes`), which
+ * the API takes before the first byte.
  */
 export async function openSource(
   file: Blob | ByteStream,
-  { bytes }: { bytes: number | undefined },
+  { bytes, md5: wanted }: SourceDeclared,
   md5: () => Md5,
+  asPart: (bytes: Uint8Array<ArrayBuffer>) => PartData,
 ): Promise<FileSource> {
-  if (file instanceof Blob) {
-    if (bytes !== undefined && bytes !== file.size) {
-      throw new InvalidArgumentError(
-        `bytes is ${bytes}, but the Blob holds ${file.size}; leave bytes out for a Blob.`,
-        {
-          option: "bytes",
-        },
-      );
-    }
-    return blobSource(file, md5);
-  }
+  if (file instanceof Blob) return blobSource(file, md5);
   if (bytes === undefined) {
     throw new InvalidArgumentError("A stream needs its size in bytes, which the API takes before the first byte.", {
       option: "bytes",
       remedy: "pass",
     });
   }
-  return streamSource(file, bytes, md5);
+  return streamSource(file, bytes, wanted ? md5 : undefined, asPart);
 }

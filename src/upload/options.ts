@@ -46,15 +46,21 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
   resume?: UploadResume | string | false | undefined;
   /**
    * Where the upload's state is kept as it goes (created, each part accepted), so that a later
-   * call for the same file, options and server continues it, even after this process was killed:
-   * only the parts not yet recorded are sent again (at most `concurrency` of them). The entry is
-   * removed once the upload completes, is cancelled or cannot be continued. A file that changed
-   * since (size or mtime), or an upload that expired, starts a new upload; the old one is
-   * cancelled. Only sources that name a file (a path, a File) are kept: a stream or bare Blob
-   * has nothing to find it by. `fileResumeStore()` (Node) and `webStorageResumeStore()` ship.
+   * call for the same file (path or File name), purpose, filename, MIME type and server continues
+   * it, even after this process was killed: only the parts not yet recorded are sent again (at
+   * most `concurrency` of them). The entry is removed once the upload completes, is cancelled or
+   * cannot be continued. A file that changed since (size or mtime), or another `partSize`, starts
+   * a new upload and cancels the stored one; so does an upload that expired (which needs no
+   * cancel). An entry held by a call that still runs is left alone: that call uploads without a
+   * store. Only sources that name a file (a path, a File) are kept: a stream or bare Blob has
+   * nothing to find it by. A store that fails is given up: the upload goes on without it.
+   * `fileResumeStore()` (Node) and `webStorageResumeStore()` ship.
    */
   resumeStore?: ResumeStore | undefined;
-  /** Called once the upload exists on the server, before any part is sent: its id, and whether it was resumed. */
+  /**
+   * Called once the upload exists on the server, before any part is sent: its id, and whether it
+   * was resumed. A throw cancels the upload and is what the call rejects with.
+   */
   onStart?: ((start: UploadStart) => void) | undefined;
   /**
    * Under Node: a request whose bytes stop moving (none taken by the socket while it is sent,

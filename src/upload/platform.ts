@@ -45,9 +45,23 @@ export interface FileSource {
   assertUnchanged(): Promise<void>;
   /**
    * Called once every part has been asked for: checks that the source holds exactly `size`
-   * bytes (a stream is read to its end), rejecting with `FileChangedError` if not.
+   * bytes (a stream is read to its end), rejecting with `FileChangedError` if not, or with
+   * `APIUserAbortError` once `signal` fires.
    */
-  finish(): Promise<void>;
+  finish(signal: AbortSignal): Promise<void>;
+  /** Stops reading once the upload is over, however it ended: a stream is cancelled. */
+  release(): void;
+}
+
+/**
+ * Who runs an upload, so that a resume store's entry held by a call that still runs is left
+ * alone: its process on this machine is alive, or it saved within the last minute.
+ */
+export interface Lease {
+  /** A new name for a call, unique across processes and machines. */
+  owner(): string;
+  /** Whether the call `owner` names still runs, if this runtime can tell; undefined if not. */
+  alive(owner: string): boolean | undefined;
 }
 
 /** A part's bytes: a slice of a Blob (or of a file on disk), or a stream's part read into memory. */
@@ -64,7 +78,8 @@ export interface Md5 {
  * Where `uploadFile` keeps what it needs to continue an upload after its process dies, by a
  * key naming the file and the upload's settings: set when the upload is created and as each
  * part is accepted, deleted once the upload completes, is cancelled or cannot be continued.
- * Values are plain JSON without secrets. Methods may return promises.
+ * Values are plain JSON without secrets. Methods may return promises. A store that throws is
+ * given up for the rest of that upload: the upload goes on, only without crash safety.
  */
 export interface ResumeStore {
   /** The state stored under `key`, or undefined; a value that is not one is ignored. */
@@ -109,11 +124,19 @@ export interface UploadPlatform<Source extends FileSource = FileSource> {
    * Opens a path, Blob or stream (of `declared.bytes` bytes), refusing with an
    * `InvalidArgumentError` what cannot be uploaded.
    */
-  openSource(file: UploadSourceInput, declared: { bytes: number | undefined }): Promise<Source>;
+  openSource(file: UploadSourceInput, declared: SourceDeclared): Promise<Source>;
+  /** How this runtime tells a running upload's resume store entry from a dead one's. */
+  lease: Lease;
   /** The fastest way this runtime has to send `source` with `client`'s settings. */
   transport(client: UploadsClient, source: Source, settings: TransportSettings): UploadTransport;
   /** The MIME type for a file name, from its extension; undefined when unknown. */
   mimeTypeFor(filename: string): string | undefined;
+}
+
+/** What the caller said of a source: a stream's size, and whether its MD5 is wanted. */
+export interface SourceDeclared {
+  bytes: number | undefined;
+  md5: boolean;
 }
 
 /** Everything `uploadFile`'s `file` option takes. */
@@ -148,6 +171,7 @@ export function blobSource(blob: Blob, md5: () => Md5): FileSource {
     },
     assertUnchanged: async () => {},
     finish: async () => {},
+    release: () => {},
   };
 }
 

@@ -32,8 +32,11 @@ export interface UploadStart {
 export interface ReplacedUpload {
   /** The upload that was given up. */
   uploadId: string;
-  /** The file changed since (size or mtime), the upload expired, or `resume: false` asked for a new one. */
-  reason: "file-changed" | "expired" | "fresh";
+  /**
+   * The file changed since (size or mtime), the caller asked for another part size than the
+   * upload was cut with, the upload expired, or `resume: false` asked for a new one.
+   */
+  reason: "file-changed" | "part-size" | "expired" | "fresh";
   /** Whether the server confirmed cancelling it; an expired one needs no cancel. */
   cancelled: boolean;
 }
@@ -80,6 +83,11 @@ export class ProgressTracker {
     this.lastProgressAt = Date.now();
     this.waitingParts.delete(index);
     if (!quiet) this.emit();
+  }
+
+  /** Something the upload waited for (the next bytes of a stream) came: the network's patience starts over. */
+  touch(): void {
+    this.lastProgressAt = Date.now();
   }
 
   /** Part `index` waits to be sent again; it stops waiting when it gets further than before, or is accepted. */

@@ -21,6 +21,8 @@ export interface UploadResume {
   mtimeMs?: number;
   /** The id of each part the server accepted, by part number; `null` where none was. */
   partIds: (string | null)[];
+  /** Set once `completeUpload` was called: a refusal to complete it later means it most likely did. */
+  completing?: boolean;
 }
 
 const PREFIX = "oaiu1.";
@@ -65,6 +67,7 @@ export function isResume(value: unknown): value is UploadResume {
     (r.partSize as number) >= 1 &&
     (r.partSize as number) <= MAX_PART_BYTES &&
     (r.mtimeMs === undefined || typeof r.mtimeMs === "number") &&
+    (r.completing === undefined || typeof r.completing === "boolean") &&
     Array.isArray(r.partIds) &&
     r.partIds.length === Math.ceil((r.bytes as number) / (r.partSize as number)) &&
     r.partIds.every((id) => id === null || (typeof id === "string" && id !== ""))

@@ -2,7 +2,7 @@ import { APIUserAbortError } from "../errors/connection.js";
 import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import type { PlannedPart } from "./part-plan.js";
-import type { FileSource, Md5 } from "./platform.js";
+import type { FileSource, Md5, PartData } from "./platform.js";
 
 /**
  * Bytes that arrive in order and can be read once: a web `ReadableStream`, a Node `Readable`
@@ -20,38 +20,31 @@ export function isByteStream(value: unknown): value is ByteStream {
   );
 }
 
-/** The chunks of a stream: a web stream through its reader, since not every browser iterates one. */
-async function* chunksOf(stream: ByteStream): AsyncGenerator<unknown> {
-  if (!("getReader" in stream)) {
-    yield* stream;
-    return;
-  }
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
 /**
  * A stream of `size` bytes as a source. The API needs the size up front, so the caller
- * declares it. Parts are read in file order into memory, one part at a time, as the upload asks
- * for them: with `concurrency` parts in flight, at most `concurrency + 1` parts of memory are
- * held (the one being read, and each one being sent, kept so that a retry resends the same
- * bytes). The MD5 is computed as the bytes pass. A part that a resume has already sent is read
- * past, not kept, so a resume takes a new stream of the same bytes from its start.
+ * declares it. Parts are read in file order into memory, one buffer per part, as the upload asks
+ * for them: with `concurrency` parts in flight, at most `concurrency + 1` part buffers are held
+ * (the one being read, and each one being sent, kept so that a retry resends the same bytes).
+ * `asPart` makes each buffer what the runtime's transport sends best (under Node the bytes
+ * themselves; in a browser a Blob, which it may keep on disk, the buffer then dropped). The MD5,
+ * when `md5` is given, is computed as the bytes pass. A part that a resume has already
+ * sent is read past, not kept, so a resume takes a new stream of the same bytes from its start.
  *
  * A stream that ends before `size` bytes, or runs past them, fails the part being read (or
- * `finish`) with `FileChangedError`, which cancels the upload.
+ * `finish`) with `FileChangedError`, which cancels the upload; `release` cancels the stream.
  */
-export function streamSource(stream: ByteStream, size: number, md5: () => Md5): FileSource {
-  const chunks = chunksOf(stream);
-  const hash = md5();
+export function streamSource(
+  stream: ByteStream,
+  size: number,
+  md5: (() => Md5) | undefined,
+  asPart: (bytes: Uint8Array<ArrayBuffer>) => PartData,
+): FileSource {
+  const reader = "getReader" in stream ? stream.getReader() : undefined;
+  // Not every browser iterates a web stream, so one is read through its reader.
+  const chunks: AsyncIterator<unknown> = reader
+    ? { next: () => reader.read() as Promise<IteratorResult<unknown>> }
+    : (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const hash = md5?.();
   let position = 0;
   let leftover: Uint8Array | undefined;
   // Parts are read one after another, in the order they are asked for.
@@ -71,7 +64,7 @@ export function streamSource(stream: ByteStream, size: number, md5: () => Md5): 
     if (done) return undefined;
     if (!(value instanceof Uint8Array)) {
       throw new InvalidArgumentError(
-        `the stream gave a ${typeof value} chunk; it must give bytes (Uint8Array or Buffer): do not set an encoding on it.`,
+        `the stream gave a chunk that is not bytes (${typeof value}); it must give Uint8Array or Buffer chunks: set no encoding on it.`,
         { option: "file" },
       );
     }
@@ -84,12 +77,12 @@ export function streamSource(stream: ByteStream, size: number, md5: () => Md5): 
       const chunk = await nextChunk();
       if (!chunk) {
         throw new FileChangedError(
-          `the stream ended after ${position} bytes, short of the ${size} bytes given as its size; pass its exact size.`,
+          `the stream ended after ${position} bytes, short of its declared size of ${size} bytes; pass its exact size.`,
         );
       }
       const used = chunk.length > count - done ? chunk.subarray(0, count - done) : chunk;
       if (used !== chunk) leftover = chunk.subarray(used.length);
-      hash.update(used);
+      hash?.update(used);
       into?.set(used, done);
       position += used.length;
       done += used.length;
@@ -97,10 +90,10 @@ export function streamSource(stream: ByteStream, size: number, md5: () => Md5): 
   }
 
   /** Runs `step` after the reads asked for before it; `signal` stops the wait for a stream that stalls. */
-  function inTurn<T>(step: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  function inTurn<T>(step: () => Promise<T>, signal: AbortSignal): Promise<T> {
     const result = reading.then(step);
     reading = result.catch(() => undefined);
-    return signal ? orAbort(result, signal) : result;
+    return orAbort(result, signal);
   }
 
   return {
@@ -116,26 +109,31 @@ export function streamSource(stream: ByteStream, size: number, md5: () => Md5): 
         // One buffer per part, filled in place: the stream's chunks are not kept.
         const bytes = new Uint8Array(part.end - part.start);
         await read(bytes.length, bytes);
-        return bytes;
+        return asPart(bytes);
       }, signal),
     async md5Hex(signal) {
-      await allRead;
-      if (signal.aborted) throw new APIUserAbortError();
-      return hash.hex();
+      await orAbort(allRead, signal);
+      return hash?.hex() ?? "";
     },
     assertUnchanged: async () => {},
-    finish: () =>
+    finish: (signal) =>
       inTurn(async () => {
         await read(size - position);
         for (let chunk = await nextChunk(); chunk; chunk = await nextChunk()) {
           if (chunk.length > 0) {
-            throw new FileChangedError(
-              `the stream runs past the ${size} bytes given as its size; pass its exact size.`,
-            );
+            throw new FileChangedError(`the stream runs past its declared size of ${size} bytes; pass its exact size.`);
           }
         }
         finished?.();
-      }),
+      }, signal),
+    release() {
+      // A stream read to its end has nothing left to cancel; one cut short stops producing.
+      const done = () => undefined;
+      if (reader) reader.cancel().catch(done);
+      else if (typeof (stream as { destroy?: unknown }).destroy === "function") {
+        (stream as unknown as { destroy(): void }).destroy();
+      } else chunks.return?.()?.catch(done);
+    },
   };
 }
 

@@ -11,7 +11,7 @@ import { Journal } from "./journal.js";
 import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { type PlannedPart, partPlan } from "./part-plan.js";
 import { withPatience } from "./patience.js";
-import type { FileSource, UploadPlatform, UploadTransport } from "./platform.js";
+import type { FileSource, PartData, UploadPlatform, UploadTransport } from "./platform.js";
 import { runPool } from "./pool.js";
 import { ProgressTracker, type UploadStart } from "./progress.js";
 import { parseResume, type UploadResume } from "./resume.js";
@@ -64,12 +64,13 @@ export type FailureVerdict =
  * Decides what a failure in `phase` means. Past `completeUpload` the upload may be complete on
  * the server: when its answer was lost (no answer at all, a 5xx or 408), which completing again
  * settles, or when it was not this upload (`verify`), garbage, or a refused retry of an attempt
- * that may have been carried out, which nothing the client can send settles.
+ * that may have been carried out (by this call, or by the earlier one a resume continues), which
+ * nothing the client can send settles.
  */
 export function classifyFailure(
   phase: UploadPhase,
   error: unknown,
-  facts: { aborted: boolean; callbackThrew: boolean },
+  facts: { aborted: boolean; callbackThrew: boolean; completedBefore?: boolean },
 ): FailureVerdict {
   if (facts.callbackThrew) return "callback";
   if (facts.aborted) return "abort";
@@ -81,11 +82,10 @@ export function classifyFailure(
   const lost =
     error instanceof APIConnectionError || (error instanceof APIError && (error.status >= 500 || error.status === 408));
   if (lost) return "resumable-maybe-completed";
-  // Garbage, or a refusal of a retry after an attempt that may have completed it: nothing settles it.
-  if (error instanceof UnexpectedResponseError || (error instanceof APIError && error.mayHaveTakenEffect)) {
-    return "completion-unknown";
-  }
-  return "resumable";
+  // Garbage, or a refusal after an attempt (of this call, or of an earlier one this state
+  // continues) that may have completed it, most likely as "already completed": nothing settles it.
+  const refusedAfterAttempt = error instanceof APIError && (error.mayHaveTakenEffect || facts.completedBefore === true);
+  return error instanceof UnexpectedResponseError || refusedAfterAttempt ? "completion-unknown" : "resumable";
 }
 
 /**
@@ -102,16 +102,26 @@ export async function runUpload<Source extends FileSource>(
   const transport = platform.transport(client, prepared.source, prepared.settings);
   try {
     const state = await createOrResume(transport.operations, prepared, options);
-    options.onStart?.({
-      uploadId: state.uploadId,
-      expiresAt: state.expiresAt,
-      origin: prepared.origin,
-      partsDone: state.partIds.filter(Boolean).length,
-      partsTotal: state.partIds.length,
-      ...(prepared.replaced ? { replaced: prepared.replaced } : {}),
-    });
+    try {
+      options.onStart?.({
+        uploadId: state.uploadId,
+        expiresAt: state.expiresAt,
+        origin: prepared.origin,
+        partsDone: state.partIds.filter(Boolean).length,
+        partsTotal: state.partIds.length,
+        ...(prepared.replaced ? { replaced: prepared.replaced } : {}),
+      });
+    } catch (error) {
+      // Like a throw from onProgress: the upload is not wanted, so it does not stay behind.
+      await cancelQuietly(transport.operations, state.uploadId, prepared.settings);
+      await prepared.journal?.remove();
+      throw error;
+    }
+    await prepared.journal?.save(state);
     return await transfer(transport, prepared, state, options);
   } finally {
+    prepared.journal?.stop();
+    prepared.source.release();
     transport.close();
   }
 }
@@ -127,7 +137,13 @@ async function prepare<Source extends FileSource>(
 ): Promise<Prepared<Source>> {
   const settings = checkUploadOptions(options);
   if (options.signal?.aborted) throw new APIUserAbortError();
-  const source = await platform.openSource(options.file, { bytes: settings.bytes });
+  const source = await platform.openSource(options.file, { bytes: settings.bytes, md5: settings.md5 });
+  if (settings.bytes !== undefined && settings.bytes !== source.size) {
+    throw new InvalidArgumentError(
+      `bytes is ${settings.bytes}, but ${source.label} holds ${source.size}; leave bytes out for a file or Blob, which knows its size.`,
+      { option: "bytes" },
+    );
+  }
   checkSize(source);
   const filename = options.filename ?? source.name;
   if (!filename)
@@ -141,44 +157,38 @@ async function prepare<Source extends FileSource>(
   }
   const journal =
     options.resumeStore && source.identity
-      ? new Journal(options.resumeStore, {
-          baseUrl: client.runtime.baseUrl,
-          file: source.identity,
-          purpose: options.purpose,
-          filename,
-          mimeType,
-        })
+      ? new Journal(
+          options.resumeStore,
+          { baseUrl: client.runtime.baseUrl, file: source.identity, purpose: options.purpose, filename, mimeType },
+          platform.lease,
+        )
       : undefined;
-  let earlier = options.resume ? parseResume(options.resume) : undefined;
-  let origin: UploadStart["origin"] = earlier ? "resume" : "created";
+  const given = options.resume === undefined || options.resume === false ? undefined : parseResume(options.resume);
+  let earlier = given;
   let replaced: UploadStart["replaced"];
-  const stored = earlier ? undefined : await journal?.load();
-  if (stored && journal) {
-    const reason = options.resume === false ? "fresh" : staleness(stored, source);
+  const stored = given ? undefined : (await journal?.load())?.resume;
+  if (stored) {
+    const reason = options.resume === false ? "fresh" : unfitness(stored, source, settings.partSize);
     if (reason) {
-      const cancelled = reason !== "expired" && (await cancelQuietly(client, stored.uploadId, settings));
-      await journal.remove();
+      const cancelled =
+        reason !== "expired" &&
+        (await cancelQuietly(client, stored.uploadId, settings, options.signal ? { signal: options.signal } : {}));
+      await journal?.remove();
       replaced = { uploadId: stored.uploadId, reason, cancelled };
     } else {
       earlier = stored;
-      origin = "store";
     }
   }
-  if (earlier) checkResume(earlier, source, settings.partSize);
+  if (given) checkResume(given, source, settings.partSize);
+  const origin: UploadStart["origin"] = given ? "resume" : earlier ? "store" : "created";
   const partSize = earlier?.partSize ?? settings.partSize ?? MAX_PART_BYTES;
   return { source, filename, mimeType, settings, partSize, earlier, origin, replaced, journal };
-}
-
-/** Why a stored upload cannot be continued for `source`; undefined when it can. */
-function staleness(stored: UploadResume, source: FileSource): "file-changed" | "expired" | undefined {
-  if (stored.bytes !== source.size || stored.mtimeMs !== source.mtimeMs) return "file-changed";
-  return Date.now() >= stored.expiresAt * 1000 ? "expired" : undefined;
 }
 
 /** The upload to send to: the one a resume names, or a new one. */
 async function createOrResume(
   client: Operations,
-  { source, filename, mimeType, settings, partSize, earlier, journal }: Prepared<FileSource>,
+  { source, filename, mimeType, settings, partSize, earlier }: Prepared<FileSource>,
   options: UploadFileOptions,
 ): Promise<UploadResume> {
   if (earlier) return { ...earlier, partIds: [...earlier.partIds] };
@@ -192,7 +202,7 @@ async function createOrResume(
     },
     { ...settings.requestOptions, ...(options.signal ? { signal: options.signal } : {}) },
   );
-  const state: UploadResume = {
+  return {
     version: 1,
     uploadId: created.id,
     expiresAt: created.expires_at,
@@ -201,8 +211,6 @@ async function createOrResume(
     ...(source.mtimeMs !== undefined ? { mtimeMs: source.mtimeMs } : {}),
     partIds: partPlan(source.size, partSize).map(() => null),
   };
-  await journal?.save(state);
-  return state;
 }
 
 /** Sends the missing parts, completes, verifies; on failure, cancels or leaves the upload as the verdict says. */
@@ -225,39 +233,57 @@ async function transfer(
   const digest = settings.md5 ? source.md5Hex(stop.signal) : undefined;
   digest?.catch(() => {}); // awaited below; a failure before that point must not go unhandled
   const requestOptions = { ...settings.requestOptions, signal: stop.signal };
+  // Stops reading the source (a stream that stalls) once a part failed, without cutting off
+  // the parts in flight: one that lands still counts for a resume.
+  const halt = new AbortController();
+  const onStop = () => halt.abort();
+  stop.signal.addEventListener("abort", onStop, { once: true });
+  const sendWithPatience = (part: PlannedPart, data: PartData) => {
+    // Waiting for a slow producer is not the network's fault: its patience starts now.
+    progress.touch();
+    return withPatience(
+      async () => {
+        // Checked before every send: a wait for the network can last minutes.
+        await source.assertUnchanged();
+        return sendPart({
+          uploadId,
+          part,
+          data,
+          options: requestOptions,
+          onBytes: (bytes) => progress.streaming(part.index, bytes),
+        });
+      },
+      {
+        budgetMs: settings.networkPatienceMs,
+        lastProgressAt: () => progress.lastProgressAt,
+        signal: stop.signal,
+        waiting: () => progress.waiting(part.index),
+      },
+    );
+  };
+  // An earlier call got as far as completing: a refusal to complete now most likely means it did.
+  const completedBefore = state.completing === true;
   let phase: UploadPhase = "parts";
   try {
     progress.emit();
     const missing = plan.filter((part) => !state.partIds[part.index]);
     await runPool(missing, settings.concurrency, stop.signal, async (part: PlannedPart) => {
-      const data = await source.partData(part, stop.signal);
-      const accepted = await withPatience(
-        async () => {
-          // Checked before every send: a wait for the network can last minutes.
-          await source.assertUnchanged();
-          return sendPart({
-            uploadId,
-            part,
-            data,
-            options: requestOptions,
-            onBytes: (bytes) => progress.streaming(part.index, bytes),
-          });
-        },
-        {
-          budgetMs: settings.networkPatienceMs,
-          lastProgressAt: () => progress.lastProgressAt,
-          signal: stop.signal,
-          waiting: () => progress.waiting(part.index),
-        },
-      );
-      state.partIds[part.index] = accepted.id;
-      progress.done(part.index, part.end - part.start);
-      // Before this worker takes another part: a crash loses at most one accepted part per worker.
-      await journal?.save(state);
+      try {
+        const accepted = await sendWithPatience(part, await source.partData(part, halt.signal));
+        state.partIds[part.index] = accepted.id;
+        progress.done(part.index, part.end - part.start);
+        // Before this worker takes another part: a crash loses at most one accepted part per worker.
+        await journal?.save(state);
+      } catch (error) {
+        halt.abort();
+        throw error;
+      }
     });
-    await source.finish();
+    await source.finish(stop.signal);
     const md5 = await digest;
     phase = "complete";
+    state.completing = true;
+    await journal?.save(state);
     const completed = await client.completeUpload(
       uploadId,
       { part_ids: state.partIds as string[], ...(md5 ? { md5 } : {}) },
@@ -272,9 +298,11 @@ async function transfer(
     const verdict = classifyFailure(phase, error, {
       aborted: signal?.aborted === true,
       callbackThrew: progress.callbackError !== undefined,
+      completedBefore,
     });
     const resumable = verdict === "resumable" || verdict === "resumable-maybe-completed";
-    if (!resumable) await journal?.remove().catch(() => undefined);
+    if (resumable) await journal?.release();
+    else await journal?.remove();
     if (resumable || verdict === "completion-unknown" || verdict === "gone") {
       throw new UploadFileError(state, error, {
         resumable,
@@ -294,6 +322,7 @@ async function transfer(
     throw verdict === "callback" ? progress.callbackError?.error : error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
+    stop.signal.removeEventListener("abort", onStop);
   }
 }
 
@@ -309,27 +338,42 @@ function checkSize(source: FileSource): void {
   }
 }
 
-/** A resume must be for this file, unchanged, cut the same way, and not yet expired. */
+/**
+ * Why `resume` cannot continue for `source`: another (or a changed) file, another part size
+ * than the caller asks for, or an upload that expired; undefined when it can.
+ */
+function unfitness(
+  resume: UploadResume,
+  source: FileSource,
+  partSize: number | undefined,
+): "file-changed" | "part-size" | "expired" | undefined {
+  if (resume.bytes !== source.size || (resume.mtimeMs !== undefined && resume.mtimeMs !== source.mtimeMs)) {
+    return "file-changed";
+  }
+  if (partSize !== undefined && partSize !== resume.partSize) return "part-size";
+  return Date.now() >= resume.expiresAt * 1000 ? "expired" : undefined;
+}
+
+/** A resume the caller passed must be for this file, unchanged, cut the same way, and not yet expired. */
 function checkResume(resume: UploadResume, source: FileSource, partSize: number | undefined): void {
   const restart = { option: "resume", remedy: "omit" } as const;
-  if (resume.bytes !== source.size || (resume.mtimeMs !== undefined && resume.mtimeMs !== source.mtimeMs)) {
-    throw new InvalidArgumentError(
-      `resume is for a ${resume.bytes}-byte file that has changed or is not this one (${source.size} bytes).`,
-      restart,
-    );
-  }
-  if (partSize !== undefined && partSize !== resume.partSize) {
-    throw new InvalidArgumentError(`resume cut the file into ${resume.partSize}-byte parts.`, {
-      option: "partSize",
-      remedy: "pass",
-      value: String(resume.partSize),
-    });
-  }
-  if (Date.now() >= resume.expiresAt * 1000) {
-    throw new InvalidArgumentError(
-      `upload ${resume.uploadId} expired at ${new Date(resume.expiresAt * 1000).toISOString()}: uploads last an hour.`,
-      restart,
-    );
+  switch (unfitness(resume, source, partSize)) {
+    case "file-changed":
+      throw new InvalidArgumentError(
+        `resume is for a ${resume.bytes}-byte file that has changed or is not this one (${source.size} bytes).`,
+        restart,
+      );
+    case "part-size":
+      throw new InvalidArgumentError(`resume cut the file into ${resume.partSize}-byte parts.`, {
+        option: "partSize",
+        remedy: "pass",
+        value: String(resume.partSize),
+      });
+    case "expired":
+      throw new InvalidArgumentError(
+        `upload ${resume.uploadId} expired at ${new Date(resume.expiresAt * 1000).toISOString()}: uploads last an hour.`,
+        restart,
+      );
   }
 }
 
@@ -355,9 +399,10 @@ async function cancelQuietly(
   client: Pick<Operations, "cancelUpload">,
   uploadId: string,
   { requestOptions }: UploadSettings,
+  extra: { signal?: AbortSignal } = {},
 ): Promise<boolean> {
   // The caller's headers go along (a proxy may need them); the retries and wait are kept short.
-  return client.cancelUpload(uploadId, { ...requestOptions, maxRetries: 1, timeoutMs: 10_000 }).then(
+  return client.cancelUpload(uploadId, { ...requestOptions, maxRetries: 1, timeoutMs: 10_000, ...extra }).then(
     (upload) => upload.status === "cancelled",
     () => false,
   );

@@ -15,10 +15,11 @@ export interface KeyValueStorage {
  * A {@link ResumeStore} in Web Storage: `localStorage` by default, so a page reloaded (or a
  * browser restarted) mid-upload continues the upload when the same File is picked again.
  * Entries are kept under `prefix` followed by the key; an entry that is not valid JSON counts
- * as absent. Throws `InvalidArgumentError` when there is no `localStorage` and none is passed.
+ * as absent. Throws `InvalidArgumentError` when there is no `localStorage` (or the page may not
+ * use it) and none is passed.
  */
 export function webStorageResumeStore(
-  storage: KeyValueStorage | undefined = globalThis.localStorage,
+  storage: KeyValueStorage | undefined = defaultStorage(),
   prefix = "openai-uploads:",
 ): ResumeStore {
   if (!storage) {
@@ -37,4 +38,13 @@ export function webStorageResumeStore(
     set: (key, resume) => storage.setItem(prefix + key, JSON.stringify(resume)),
     delete: (key) => storage.removeItem(prefix + key),
   };
+}
+
+/** `localStorage`, or undefined where there is none or reading it is refused (a sandboxed frame). */
+function defaultStorage(): KeyValueStorage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -20,6 +21,8 @@ import { clientFor, randomFile, server, storedSha256 } from "./support.js";
 
 const KiB = 1024;
 const dir = await tempDir("resume-store-");
+// A process of this machine that cannot exist: pids stay below 2^22 on Linux.
+const DEAD_OWNER = `${hostname()}:${2 ** 22}:gone`;
 
 /** A store in a Map, recording every write, as a test double of the interface callers implement. */
 function memoryStore() {
@@ -54,8 +57,9 @@ describe("uploadFile with a resumeStore", () => {
     expect(starts).toEqual([
       { uploadId: upload.id, expiresAt: upload.expires_at, origin: "created", partsDone: 0, partsTotal: 3 },
     ]);
-    // Created (no part yet), then one write per accepted part, in order.
-    expect(writes.map((w) => w.partIds.filter(Boolean).length)).toEqual([0, 1, 2, 3]);
+    // Created (no part yet), then one write per accepted part, in order, then one as it completes.
+    expect(writes.map((w) => w.partIds.filter(Boolean).length)).toEqual([0, 1, 2, 3, 3]);
+    expect(writes.map((w) => w.completing ?? false)).toEqual([false, false, false, false, true]);
     expect(writes.every((w) => w.uploadId === upload.id && w.bytes === 3 * KiB && w.partSize === KiB)).toBe(true);
     expect(entries.size).toBe(0);
   });
@@ -89,7 +93,7 @@ describe("uploadFile with a resumeStore", () => {
       } catch (error) {
         expect(error).toBeInstanceOf(UploadFileError);
         expect((error as UploadFileError).resumable).toBe(true);
-        // The store holds what the error holds: the next call needs no token.
+        // The store holds what the error holds (given up by this call): the next call needs no token.
         expect([...entries.values()]).toEqual([(error as UploadFileError).resume]);
         const sent = local.stats.byOperation.addUploadPart - before;
         const missing = held ? held.partIds.filter((id) => !id).length : 10;
@@ -101,9 +105,10 @@ describe("uploadFile with a resumeStore", () => {
 
   /**
    * A first call that gets two parts accepted and then hangs on the third, as a process killed
-   * there would leave things: its upload pending on `local`, in `store` with two parts.
+   * there would leave things: its upload pending on `local`, in `store` with two parts, held by
+   * a process of this machine that no longer runs.
    */
-  async function interrupted(store: ResumeStore, path: string) {
+  async function interrupted({ store, entries }: ReturnType<typeof memoryStore>, path: string) {
     const local = await server();
     let parts = 0;
     const client = clientFor(local.url, "fetch", {
@@ -114,15 +119,17 @@ describe("uploadFile with a resumeStore", () => {
     });
     uploadFile(client, { ...OPTIONS, file: path, resumeStore: store }).catch(() => {});
     await expect.poll(() => parts, { timeout: 10_000 }).toBe(3);
+    for (const [key, value] of entries) entries.set(key, { ...value, heldBy: DEAD_OWNER } as UploadResume);
     return { local };
   }
 
   it("starts a new upload, and cancels the stored one, when the file changed, expired, or resume is false", async () => {
     const file = await randomFile(6 * KiB);
-    for (const reason of ["file-changed", "expired", "fresh"] as const) {
-      const { store, entries } = memoryStore();
+    for (const reason of ["file-changed", "part-size", "expired", "fresh"] as const) {
+      const memory = memoryStore();
+      const { store, entries } = memory;
       // The first call is left hanging, as a killed process would leave it; its upload is in the store.
-      const { local } = await interrupted(store, file.path);
+      const { local } = await interrupted(memory, file.path);
       const [held] = [...entries.values()];
       expect(held?.partIds.filter(Boolean)).toHaveLength(2);
       if (reason === "file-changed") {
@@ -136,6 +143,7 @@ describe("uploadFile with a resumeStore", () => {
         file: file.path,
         resumeStore: store,
         ...(reason === "fresh" ? { resume: false } : {}),
+        ...(reason === "part-size" ? { partSize: 2 * KiB } : {}),
         onStart: (start) => starts.push(start),
       });
       expect(upload.id).not.toBe(held?.uploadId);
@@ -147,21 +155,53 @@ describe("uploadFile with a resumeStore", () => {
     }
   });
 
-  it("refuses another part size than the stored upload's, naming the one to pass", async () => {
+  it("continues the stored upload when its part size is asked for again, or none is", async () => {
     const file = await randomFile(6 * KiB);
-    const { store } = memoryStore();
-    const { local } = await interrupted(store, file.path);
-    const error = await rejection(
-      uploadFile(clientFor(local.url), { ...OPTIONS, partSize: 2 * KiB, file: file.path, resumeStore: store }),
-      InvalidArgumentError,
-    );
-    expect(error).toMatchObject({ option: "partSize", remedy: "pass", value: String(KiB) });
+    for (const partSize of [KiB, undefined]) {
+      const memory = memoryStore();
+      const { local } = await interrupted(memory, file.path);
+      const starts: UploadStart[] = [];
+      const upload = await uploadFile(clientFor(local.url), {
+        ...OPTIONS,
+        partSize,
+        file: file.path,
+        resumeStore: memory.store,
+        onStart: (start) => starts.push(start),
+      });
+      expect(starts).toMatchObject([{ origin: "store", partsDone: 2, partsTotal: 6 }]);
+      expect(local.stats.byOperation.createUpload).toBe(1);
+      expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+    }
+  });
+
+  it("leaves an entry alone that a running call holds: two uploads at once never share one", async () => {
+    const file = await randomFile(6 * KiB);
+    const memory = memoryStore();
+    const { local } = await interrupted(memory, file.path);
+    // As if the first call still ran: held by this very process.
+    for (const [key, value] of memory.entries) {
+      memory.entries.set(key, { ...value, heldBy: `${hostname()}:${process.pid}:other` } as UploadResume);
+    }
+    const [held] = [...memory.entries.values()];
+    const starts: UploadStart[] = [];
+    const upload = await uploadFile(clientFor(local.url), {
+      ...OPTIONS,
+      file: file.path,
+      resumeStore: memory.store,
+      onStart: (start) => starts.push(start),
+    });
+    expect(starts.map(({ origin, replaced }) => [origin, replaced])).toEqual([["created", undefined]]);
+    expect(upload.id).not.toBe(held?.uploadId);
+    // Neither cancelled nor overwritten: the running call's entry is as it was.
+    expect(local.getUpload(held?.uploadId ?? "")?.upload.status).toBe("pending");
+    expect([...memory.entries.values()]).toEqual([held]);
   });
 
   it("a stored upload the server no longer has: not resumable, says start again, and is forgotten", async () => {
     const file = await randomFile(6 * KiB);
-    const { store, entries } = memoryStore();
-    const { local } = await interrupted(store, file.path);
+    const memory = memoryStore();
+    const { store, entries } = memory;
+    const { local } = await interrupted(memory, file.path);
     // The server restarts on the same address without its state: it has never heard of the upload.
     const port = Number(new URL(local.url).port);
     await local.close();
@@ -224,6 +264,64 @@ describe("uploadFile with a resumeStore", () => {
     const upload = await uploadFile(client, { ...OPTIONS, file: file.path, resumeStore: store });
     expect(upload.id).toBe(error.uploadId);
     expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+  });
+
+  it.each(["get", "set", "delete"] as const)(
+    "a store whose %s throws is given up: the upload goes on",
+    async (broken) => {
+      const local = await server();
+      const file = await randomFile(3 * KiB);
+      const { store } = memoryStore();
+      const calls: string[] = [];
+      /** The store's method `name`, recorded, throwing when it is the broken one. */
+      const method =
+        <A extends unknown[]>(name: typeof broken, call: (...args: A) => unknown) =>
+        async (...args: A) => {
+          calls.push(name);
+          if (name === broken) throw new Error("EACCES");
+          return call(...args);
+        };
+      const failing: ResumeStore = {
+        get: method("get", store.get) as ResumeStore["get"],
+        set: method("set", store.set) as ResumeStore["set"],
+        delete: method("delete", store.delete) as ResumeStore["delete"],
+      };
+      const upload = await uploadFile(clientFor(local.url), { ...OPTIONS, file: file.path, resumeStore: failing });
+      expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+      // After its first failure the store is not called again.
+      expect(calls.filter((call) => call === broken)).toHaveLength(1);
+      expect(calls.indexOf(broken)).toBe(calls.length - 1);
+    },
+  );
+
+  it("resuming an upload an earlier call completed unseen: not resumable, look for its File, forgotten", async () => {
+    const local = await server();
+    const file = await randomFile(2 * KiB);
+    // The first call's complete is carried out, but every answer to it is lost.
+    let lose = true;
+    const client = clientFor(local.url, "fetch", {
+      fetch: async (request) => {
+        const answer = await fetch(request);
+        if (lose && request.url.endsWith("/complete")) throw new TypeError("fetch failed");
+        return answer;
+      },
+    });
+    const { store, entries } = memoryStore();
+    const first = await rejection(
+      uploadFile(client, { ...OPTIONS, file: file.path, resumeStore: store }),
+      UploadFileError,
+    );
+    expect(first).toMatchObject({ resumable: true, completionUnknown: true });
+    expect(local.getUpload(first.uploadId)?.upload.status).toBe("completed");
+    lose = false;
+    // The next call continues it, and is told "already completed": the File exists, nothing to resume.
+    const second = await rejection(
+      uploadFile(client, { ...OPTIONS, file: file.path, resumeStore: store }),
+      UploadFileError,
+    );
+    expect(second).toMatchObject({ uploadId: first.uploadId, resumable: false, completionUnknown: true });
+    expect(second.message).toMatch(/look for its File before uploading again/);
+    expect(entries.size).toBe(0);
   });
 
   it("ignores a stored value that is not a resume state", async () => {

@@ -81,8 +81,8 @@ describe("uploadFile with a stream of known size", () => {
   });
 
   it.each([
-    ["ends short of bytes", 100, 99, /the stream ended after 99 bytes, short of the 100 bytes/],
-    ["runs past bytes", 100, 101, /the stream runs past the 100 bytes/],
+    ["ends short of bytes", 100, 99, /the stream ended after 99 bytes, short of its declared size of 100 bytes/],
+    ["runs past bytes", 100, 101, /the stream runs past its declared size of 100 bytes/],
   ])("a stream that %s fails with FileChangedError and cancels the upload", async (_, declared, actual, message) => {
     const local = await server();
     const error = await rejection(
@@ -125,7 +125,7 @@ describe("uploadFile with a stream of known size", () => {
       uploadFile(client, { file: text, bytes: 10, filename: "a.txt", purpose: "batch" }),
       InvalidArgumentError,
     );
-    expect(textError.message).toMatch(/gave a string chunk; it must give bytes/);
+    expect(textError.message).toMatch(/the stream gave a chunk that is not bytes \(string\)/);
   });
 
   it("resumes with a new stream of the same bytes, sending only the parts not yet accepted", async () => {
@@ -167,6 +167,59 @@ describe("uploadFile with a stream of known size", () => {
       }
     }
     throw new Error("the upload never completed");
+  });
+
+  it("a part that fails while the stream stalls stops the upload at once, and cancels the stream", async () => {
+    const local = await server({ faults: { errorRate: 1, errorStatuses: [400], operations: ["addUploadPart"] } });
+    let cancelled = false;
+    // One part's bytes, then nothing more: a producer that hangs.
+    const stalling = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new Uint8Array(KiB)),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const error = await rejection(
+      uploadFile(clientFor(local.url), {
+        file: stalling,
+        bytes: 4 * KiB,
+        filename: "x.bin",
+        mimeType: "application/octet-stream",
+        purpose: "batch",
+        partSize: KiB,
+        concurrency: 2,
+      }),
+      UploadFileError,
+    );
+    expect(error.cause).toMatchObject({ status: 400 });
+    expect(cancelled).toBe(true);
+  });
+
+  it.each([
+    ["while a part is read", 2 * KiB],
+    ["once every byte came, before the stream ends", KiB],
+  ])("an abort %s stops the upload at once, cancels it and the stream", async (_, bytesGiven) => {
+    const local = await server();
+    let cancelled = false;
+    const stalling = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new Uint8Array(KiB)),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const stop = new AbortController();
+    const uploading = uploadFile(clientFor(local.url), {
+      file: stalling,
+      bytes: bytesGiven,
+      filename: "x.bin",
+      mimeType: "application/octet-stream",
+      purpose: "batch",
+      partSize: KiB,
+      signal: stop.signal,
+      onProgress: ({ partsDone }) => partsDone === 1 && stop.abort(),
+    });
+    await expect(uploading).rejects.toMatchObject({ name: "APIUserAbortError", cancelled: true });
+    expect(cancelled).toBe(true);
   });
 
   it("works the same from the browser build", async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import type { ResumeStore } from "../platform.js";
@@ -42,16 +42,22 @@ export function fileResumeStore(directory: string = join(stateDirectory(), "resu
     }
   }
 
-  /** Removes entries that are unreadable or whose upload has expired: no call could continue them. */
+  /**
+   * Removes entries that are unreadable or whose upload has expired (no call could continue
+   * them), and temporary files a killed process left (older than a minute: a newer one may be
+   * another process's write about to be renamed). A file it cannot remove is left for next time.
+   */
   async function sweep(): Promise<void> {
     const names = await readdir(directory).catch(() => [] as string[]);
     await Promise.all(
-      names
-        .filter((name) => name.endsWith(".json"))
-        .map(async (name) => {
-          const entry = await read(join(directory, name));
-          if (!entry || Date.now() >= entry.resume.expiresAt * 1000) await rm(join(directory, name), { force: true });
-        }),
+      names.map(async (name) => {
+        const path = join(directory, name);
+        const stale = name.endsWith(".json")
+          ? await read(path).then((entry) => !entry || Date.now() >= entry.resume.expiresAt * 1000)
+          : name.endsWith(".tmp") &&
+            Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now()) > 60_000;
+        if (stale) await rm(path, { force: true }).catch(() => undefined);
+      }),
     );
   }
 

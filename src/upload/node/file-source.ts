@@ -53,6 +53,7 @@ export async function fileSource(path: string): Promise<NodeSource> {
       }
     },
     finish: () => source.assertUnchanged(),
+    release: () => {},
   };
   return source;
 }

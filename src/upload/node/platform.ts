@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import mime from "mime-types";
 import { mimeTypeOverride } from "../mime-override.js";
 import { openSource } from "../open-source.js";
@@ -12,7 +14,8 @@ import { nodeMd5 } from "./md5.js";
  * then carries every request (so a test, or a wrapper of yours, sees the parts too).
  */
 export const nodePlatform: UploadPlatform<NodeSource> = {
-  openSource: (file, declared) => (typeof file === "string" ? fileSource(file) : openSource(file, declared, nodeMd5)),
+  openSource: (file, declared) =>
+    typeof file === "string" ? fileSource(file) : openSource(file, declared, nodeMd5, (bytes) => bytes),
   transport(client, source, settings) {
     // A part streamed to an http:// host through a proxy reached it cut short (http-proxy-agent
     // rewrites the request's head as it goes): such parts go whole, one request each, through the
@@ -23,4 +26,19 @@ export const nodePlatform: UploadPlatform<NodeSource> = {
       : fetchTransport(client);
   },
   mimeTypeFor: (filename) => mimeTypeOverride(filename) ?? (mime.lookup(filename) || undefined),
+  lease: {
+    // host:pid:random. The pid tells at once that a killed process no longer holds its entry.
+    owner: () => `${hostname()}:${process.pid}:${randomUUID()}`,
+    alive(owner) {
+      const [host, pid] = owner.split(":");
+      if (host !== hostname()) return undefined;
+      try {
+        process.kill(Number(pid), 0);
+        return true;
+      } catch (error) {
+        // EPERM: it runs, as another user.
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+      }
+    },
+  },
 };

@@ -17,10 +17,12 @@ export const webPlatform: UploadPlatform = {
         option: "file",
       });
     }
-    return openSource(file, declared, webMd5);
+    return openSource(file, declared, webMd5, (bytes) => new Blob([bytes]));
   },
   transport: (client) => fetchTransport(client),
   // Browsers type a File from their own tables when it is picked. A MIME database would weigh
   // more than all the upload code, so only JSON Lines, which they leave untyped, is filled in.
   mimeTypeFor: mimeTypeOverride,
+  // A page cannot tell whether another tab still runs: its entry counts as held for a minute after its last save.
+  lease: { owner: () => `${Date.now()}-${Math.random().toString(36).slice(2)}`, alive: () => undefined },
 };
