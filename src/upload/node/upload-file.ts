@@ -20,8 +20,8 @@ import { nodePlatform } from "./platform.js";
  * with `InvalidArgumentError` before any request. A failure that outlives the retries rejects
  * with `UploadFileError`, whose `resume` continues the same upload when it is `resumable`. A
  * file that changes while it is sent, or a stream that is not `bytes` long, rejects with
- * `FileChangedError`; `signal` rejects with
- * `APIUserAbortError`; in both cases the upload is cancelled on the server.
+ * `FileChangedError`, a stream of text chunks with `InvalidArgumentError`; `signal` rejects with
+ * `APIUserAbortError`; in these cases the upload is cancelled on the server.
  *
  * @example
  * const upload = await uploadFile(client, { file: "train.jsonl", purpose: "fine-tune" });
