@@ -2,6 +2,7 @@ import { type FileHandle, open, readFile, rename, rm, truncate } from "node:fs/p
 import { join } from "node:path";
 import type { CreateUploadRequest } from "../types.js";
 import { syncDir } from "./disk.js";
+import { isId } from "./ids.js";
 import type { OpenAIFile, StoredPart, Upload } from "./store.js";
 
 /** The journal's name in the data directory. */
@@ -26,7 +27,7 @@ export type JournalEvent =
   | { type: "cancelled"; upload_id: string }
   /** The upload's hour ran out; its parts are discarded. */
   | { type: "expired"; upload_id: string }
-  /** A cancelled or expired upload was forgotten, its `expires_at` having passed. */
+  /** A cancelled or expired upload was forgotten, an hour after its `expires_at`. */
   | { type: "freed"; upload_id: string };
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(["created", "part", "completed", "cancelled", "expired", "freed"]);
@@ -64,11 +65,36 @@ export async function readJournal(dir: string): Promise<JournalContents> {
     } catch (error) {
       throw corrupt(path, index, (error as Error).message);
     }
-    const type = (event as { type?: unknown } | null)?.type;
-    if (typeof type !== "string" || !EVENT_TYPES.has(type)) throw corrupt(path, index, "not a journal event");
+    const problem = eventProblem(event);
+    if (problem) throw corrupt(path, index, problem);
     return event as JournalEvent;
   });
   return { events, validLength };
+}
+
+/**
+ * What makes `value` not a journal event, checked before anything acts on it: the ids name
+ * files the server removes, so one that is not an id of its own (`../x`) must never pass.
+ */
+function eventProblem(value: unknown): string | undefined {
+  const event = value as Partial<Record<string, unknown>> | null;
+  const type = event?.type;
+  if (typeof type !== "string" || !EVENT_TYPES.has(type)) return "not a journal event";
+  const id = (prefix: "upload_" | "part_" | "file-", candidate: unknown) =>
+    typeof candidate === "string" && isId(prefix, candidate);
+  const upload = event?.upload as { id?: unknown; bytes?: unknown; expires_at?: unknown } | undefined;
+  const part = event?.part as { id?: unknown; bytes?: unknown } | undefined;
+  const file = event?.file as { id?: unknown } | undefined;
+  const fine =
+    type === "created"
+      ? id("upload_", upload?.id) &&
+        Number.isSafeInteger(upload?.bytes) &&
+        Number.isSafeInteger(upload?.expires_at) &&
+        typeof event?.request === "object"
+      : id("upload_", event?.upload_id) &&
+        (type !== "part" || (id("part_", part?.id) && Number.isSafeInteger(part?.bytes))) &&
+        (type !== "completed" || id("file-", file?.id));
+  return fine ? undefined : `a ${type} event with missing or malformed ids or sizes`;
 }
 
 function corrupt(path: string, index: number, problem: string): Error {
@@ -113,6 +139,8 @@ export class Journal {
     private size: number,
     /** Lines in the file now: what a compaction would save is measured against it. */
     private lineCount: number,
+    /** Whether each write is flushed to the disk before it counts (see `DataDir.durable`). */
+    private readonly durable: boolean,
   ) {}
 
   /**
@@ -121,12 +149,17 @@ export class Journal {
    * When the snapshot cannot be written (a full disk), the old journal is kept, cut back to
    * `validLength` so that its torn last line, if any, is not followed by new ones.
    */
-  static async open(dir: string, snapshot: readonly JournalEvent[], kept: JournalContents): Promise<Journal> {
+  static async open(
+    dir: string,
+    snapshot: readonly JournalEvent[],
+    kept: JournalContents,
+    durable: boolean,
+  ): Promise<Journal> {
     const path = join(dir, JOURNAL_FILE);
     let size: number;
     let lines: number;
     try {
-      size = await writeSnapshot(dir, snapshot);
+      size = await writeSnapshot(dir, snapshot, durable);
       lines = snapshot.length;
     } catch {
       await truncate(path, kept.validLength).catch((error: NodeJS.ErrnoException) => {
@@ -135,7 +168,7 @@ export class Journal {
       size = kept.validLength;
       lines = kept.events.length;
     }
-    return new Journal(dir, await open(path, "a"), size, lines);
+    return new Journal(dir, await open(path, "a"), size, lines, durable);
   }
 
   /** Lines in the journal file now. */
@@ -166,7 +199,7 @@ export class Journal {
   compact(snapshot: () => readonly JournalEvent[]): Promise<void> {
     return this.enqueueJob(async () => {
       const events = snapshot();
-      const size = await writeSnapshot(this.dir, events);
+      const size = await writeSnapshot(this.dir, events, this.durable);
       const old = this.handle;
       // The old handle points at the replaced file now: appends must go to the new one, or
       // nowhere if it cannot be opened.
@@ -222,7 +255,7 @@ export class Journal {
       try {
         if (this.broken) throw this.broken;
         await writeAll(this.handle, data);
-        await this.handle.datasync();
+        if (this.durable) await this.handle.datasync();
       } catch (error) {
         await this.rollBack(error);
         for (const entry of batch) entry.reject(error);
@@ -264,15 +297,18 @@ async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   }
 }
 
-/** Writes `events` as the journal of `dir`, atomically (temp file, fsync, rename, directory fsync); resolves with its size. */
-async function writeSnapshot(dir: string, events: readonly JournalEvent[]): Promise<number> {
+/**
+ * Writes `events` as the journal of `dir`, atomically (temp file, fsync when `durable`, rename,
+ * directory fsync when `durable`); resolves with its size.
+ */
+async function writeSnapshot(dir: string, events: readonly JournalEvent[], durable: boolean): Promise<number> {
   const temp = join(dir, COMPACTING_FILE);
   const data = Buffer.from(events.map((event) => `${JSON.stringify(event)}\n`).join(""));
   try {
     const handle = await open(temp, "w");
     try {
       await writeAll(handle, data);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -281,6 +317,6 @@ async function writeSnapshot(dir: string, events: readonly JournalEvent[]): Prom
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
   return data.length;
 }

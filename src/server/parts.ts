@@ -27,12 +27,14 @@ export interface PartLimits {
   onChunk(bytes: number): ApiError | undefined;
   /** The data directory, named in the message of a storage error. */
   dataDir: string;
+  /** Whether the part is flushed to the disk before it is recorded (see `DataDir.durable`). */
+  durable: boolean;
 }
 
 /**
  * Receives the body of an `addUploadPart` request and streams its `data` file field straight
  * into `dest`, so a part is never held in memory. Resolves with the number of bytes stored,
- * once they are fsync'd: a part is on disk before anything records it.
+ * once they are fsync'd when `limits.durable`: a part is on disk before anything records it.
  *
  * Rejects with a 400 {@link ApiError} when the body is not multipart/form-data, is malformed,
  * lacks `data`, sends `data` as a plain text field (whose bytes the parser would decode as
@@ -152,10 +154,12 @@ export async function receivePart(req: IncomingMessage, dest: string, limits: Pa
         `The part is empty: '${FIELD}' had 0 bytes. A part holds at least 1 byte; send the next bytes of the file in '${FIELD}'.`,
       );
     }
-    await syncFile(dest).catch((error: unknown) => {
-      writeError = error;
-      throw error;
-    });
+    if (limits.durable) {
+      await syncFile(dest).catch((error: unknown) => {
+        writeError = error;
+        throw error;
+      });
+    }
     return bytes;
   } catch (error) {
     req.unpipe(parser);

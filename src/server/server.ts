@@ -50,8 +50,8 @@ export interface LocalServerOptions {
   partsWithinBytes?: boolean | undefined;
   /**
    * How often, in milliseconds, the server sweeps its data directory: it expires due uploads
-   * (by the `now` clock) and removes their parts, forgets cancelled and expired uploads whose
-   * `expires_at` has passed, and removes part files that belong to no upload. Default 60000;
+   * (by the `now` clock) and removes their parts, forgets cancelled and expired uploads an hour
+   * after their `expires_at`, and removes part files that belong to no upload. Default 60000;
    * it also sweeps once on start. The timer does not keep the process alive.
    */
   sweepIntervalMs?: number | undefined;
@@ -92,7 +92,7 @@ export interface LocalServer {
   readonly stats: ServerStats;
   /**
    * The upload as the API would return it now, plus its stored parts; undefined for an unknown
-   * id, and for a cancelled or expired upload once its `expires_at` has passed and a sweep
+   * id, and for a cancelled or expired upload an hour after its `expires_at`, once a sweep
    * (see `sweepIntervalMs`) has freed it.
    */
   getUpload(uploadId: string): UploadSnapshot | undefined;
@@ -127,9 +127,12 @@ function urlHost({ address, family }: AddressInfo): string {
  * byte totals and MD5 checked on completion, expiry by the injected clock, and optional
  * seeded fault injection. It serves both `/v1/uploads…` and `/uploads…`.
  *
- * Its state lives in the data directory: every change is journaled (and fsync'd) before it is
- * answered, and a part's bytes are fsync'd before it is journaled, so a server started again
- * on the same `dataDir` (and port) after a crash lets its clients finish their uploads. It
+ * Its state lives in the data directory: every change is journaled before it is answered, so
+ * a server started again on the same `dataDir` (and port) after a crash, even `kill -9`, lets
+ * its clients finish their uploads. In a `dataDir` of the caller's, every journal write and
+ * every part's and file's bytes and name are also flushed to the disk (fsync) before they
+ * count, so a power loss loses nothing acknowledged either; a temp dir skips that. One server
+ * at a time uses a `dataDir`: a second one fails to start, naming the first one's pid. It
  * holds uploads to the API's rules: a part larger than its upload, one that would take the
  * upload past 8 GiB (or past its `bytes`, with `partsWithinBytes`) and an empty part are
  * refused, as is a blank filename. A full disk is answered at once, with a 507 that names the

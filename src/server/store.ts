@@ -2,7 +2,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import type { components } from "../../generated/schema.js";
 import { inBinaryUnits, MAX_UPLOAD_BYTES, UPLOAD_TTL_SECONDS } from "../limits.js";
 import type { CompleteUploadRequest, CreateUploadRequest } from "../types.js";
-import { type DataDir, joinFiles } from "./disk.js";
+import { type DataDir, joinFiles, syncDir, syncFile } from "./disk.js";
 import { ApiError, invalidParam, type StorageFailure, storageError } from "./errors.js";
 import { isId, newId } from "./ids.js";
 import { Journal, type JournalEvent, readJournal } from "./journal.js";
@@ -117,7 +117,7 @@ export class UploadStore {
     for (const event of contents.events) store.apply(event);
     await store.dropMissingParts();
     store.expireAndFree();
-    store.journal = await Journal.open(disk.root, store.snapshot(), contents);
+    store.journal = await Journal.open(disk.root, store.snapshot(), contents, disk.durable);
     await store.removeOrphans();
     await store.settled();
     return store;
@@ -182,6 +182,7 @@ export class UploadStore {
         // One part never holds more than the whole file, whichever rule holds the sum.
         room: Math.min(this.room(record), record.upload.bytes),
         dataDir: this.disk.root,
+        durable: this.disk.durable,
         noRoom: () => this.noRoom(record, record.arrivingBytes - (counting ? mine : 0)),
         onChunk: (bytes) => {
           if (!counting) return undefined;
@@ -222,7 +223,14 @@ export class UploadStore {
       this.joining.add(fileId);
       try {
         const sources = parts.map((part) => this.disk.partPath(part.id));
-        const digest = await joinFiles(sources, path, request.md5 !== undefined).catch((error: unknown) => {
+        const digest = await joinFiles(sources, path, request.md5 !== undefined).catch(async (error: unknown) => {
+          const gone = (error as NodeJS.ErrnoException).code === "ENOENT" ? await this.missingPart(parts) : undefined;
+          if (gone) {
+            throw invalidParam(
+              "part_ids",
+              `part_ids[${gone.index}] is '${gone.id}', a part of upload ${uploadId} no longer on the server's disk (${this.disk.partsDir}). Send those bytes again as a new part and list its id instead.`,
+            );
+          }
           throw storageError(error, {
             action: "join the parts into the file",
             dir: this.disk.root,
@@ -235,6 +243,19 @@ export class UploadStore {
             "md5",
             `The md5 you sent (${request.md5}) does not match the MD5 of the joined parts (${digest}). Check that part_ids lists the right parts in file order, and send the MD5 of the whole file as 32 hex digits.`,
           );
+        }
+        // On the disk, name included, before the journal names it.
+        if (this.disk.durable) {
+          await syncFile(path)
+            .then(() => syncDir(this.disk.filesDir))
+            .catch(async (error: unknown) => {
+              await rm(path, { force: true });
+              throw storageError(error, {
+                action: "write the joined file",
+                dir: this.disk.root,
+                retry: "complete the upload again",
+              });
+            });
         }
         const createdAt = this.seconds();
         const file: OpenAIFile = {
@@ -417,6 +438,8 @@ export class UploadStore {
       const record = this.open(uploadId, "add parts to");
       return await this.exclusive(record, async () => {
         this.open(uploadId, "add parts to");
+        // The part's name on the disk before the journal names it (its bytes were flushed already).
+        if (this.disk.durable) await syncDir(this.disk.partsDir);
         await this.commit(
           { type: "part", upload_id: uploadId, part: { id: partId, bytes } },
           { action: "record the part in its journal", retry: "send the part again" },
@@ -471,6 +494,21 @@ export class UploadStore {
     );
   }
 
+  /** The first of `parts` whose file is gone (removed behind the server's back), with its place in the list. */
+  private async missingPart(parts: readonly StoredPart[]): Promise<{ id: string; index: number } | undefined> {
+    const present = await Promise.all(
+      parts.map((part) =>
+        stat(this.disk.partPath(part.id)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    const index = present.indexOf(false);
+    const part = parts[index];
+    return part ? { id: part.id, index } : undefined;
+  }
+
   /** Drops parts whose files are missing or of another size than recorded. */
   private async dropMissingParts(): Promise<void> {
     const checks = [...this.uploads.values()].flatMap((record) =>
@@ -493,7 +531,8 @@ export class UploadStore {
     for (const record of [...this.uploads.values()]) {
       this.expireIfDue(record);
       const { id, status, expires_at } = record.upload;
-      if ((status === "cancelled" || status === "expired") && now >= expires_at * 1000) {
+      // An hour past its expiry: until then the API's own answer ("expired", "already cancelled") stands.
+      if ((status === "cancelled" || status === "expired") && now >= (expires_at + UPLOAD_TTL_SECONDS) * 1000) {
         this.hint({ type: "freed", upload_id: id });
       }
     }
@@ -531,7 +570,7 @@ export class UploadStore {
     if (!record) {
       throw new ApiError(
         404,
-        `No such upload: '${uploadId}'. Use the id that createUpload returned (it starts with 'upload_'); a cancelled or expired upload is forgotten once its expires_at has passed.`,
+        `No such upload: '${uploadId}'. Use the id that createUpload returned (it starts with 'upload_'); a cancelled or expired upload is forgotten an hour after its expires_at.`,
         { param: "upload_id" },
       );
     }

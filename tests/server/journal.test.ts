@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LocalServer, type LocalServerOptions, startLocalServer, type Upload } from "../../src/testing.js";
@@ -71,7 +71,7 @@ describe("the journal", () => {
     const dataDir = await freshDir("journal-corrupt");
     await writeFile(
       join(dataDir, JOURNAL),
-      '{"type":"freed","upload_id":"upload_x"}\nnot json\n{"type":"freed","upload_id":"y"}\n',
+      `{"type":"freed","upload_id":"upload_${"0".repeat(24)}"}\nnot json\n{"type":"freed","upload_id":"y"}\n`,
     );
     await expect(startLocalServer({ dataDir })).rejects.toThrow(/journal\.jsonl is corrupt at line 2/);
   });
@@ -122,12 +122,12 @@ describe("freeing", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(server.listUploads()).toHaveLength(21);
 
-      clock += 31 * 60_000;
-      // The first 20 expired (or were cancelled) over an hour ago; the sweep frees them.
+      clock += 91 * 60_000;
+      // The first 20 expired (or were cancelled) over an hour ago, and that an hour ago; the sweep frees them.
       await expect.poll(() => server.listUploads().map((s) => s.upload.id)).toEqual([kept.id]);
       expect(server.getUpload(ids[0] ?? "")).toBeUndefined();
       await expectError(await client.cancel(ids[1] ?? ""), 404, {
-        message: /forgotten once its expires_at has passed/,
+        message: /forgotten an hour after its expires_at/,
       });
       expect(await readdir(join(dataDir, "parts"))).toEqual([]);
       return kept;
@@ -159,6 +159,52 @@ describe("compaction while running", () => {
     });
     await withServer(options, async (server) => {
       expect(server.listUploads().map((s) => s.upload.id)).toEqual([kept.id]);
+    });
+  });
+});
+
+describe("the data directory", () => {
+  it("takes one server at a time: a second one fails to start, naming the first one's pid", async () => {
+    const dataDir = await freshDir("lock");
+    await withServer({ dataDir }, async () => {
+      await expect(startLocalServer({ dataDir })).rejects.toThrow(
+        new RegExp(`Another local server \\(pid ${process.pid}\\) is using the data dir`),
+      );
+    });
+    // Released on close; one left by a process that died is taken over.
+    await writeFile(join(dataDir, "server.lock"), `${2 ** 22}\n`);
+    await withServer({ dataDir }, async (server) => expect(server.dataDir).toBe(dataDir));
+  });
+
+  it("refuses a journal whose ids are not its own, before removing any file they name", async () => {
+    const dataDir = await freshDir("journal-ids");
+    const victim = join(root, "victim.txt");
+    await writeFile(victim, "keep me");
+    const upload = `upload_${"0".repeat(24)}`;
+    await writeFile(
+      join(dataDir, JOURNAL),
+      `{"type":"part","upload_id":"${upload}","part":{"id":"../../victim.txt","bytes":1}}\n`,
+    );
+    await expect(startLocalServer({ dataDir })).rejects.toThrow(
+      /corrupt at line 1 \(a part event with missing or malformed ids/,
+    );
+    expect(await readFile(victim, "utf8")).toBe("keep me");
+  });
+
+  it("answers a complete whose part file went missing with a 400 naming it, not a 500 to retry", async () => {
+    const dataDir = await freshDir("missing-part");
+    await withServer({ dataDir }, async (server) => {
+      const client = api(server.url);
+      const upload = await client.createOk({ bytes: 10 });
+      const parts = [await client.addPartOk(upload.id, "hello"), await client.addPartOk(upload.id, "world")];
+      await rm(join(dataDir, "parts", parts[1] ?? ""));
+      await expectError(await client.complete(upload.id, { part_ids: parts }), 400, {
+        param: "part_ids",
+        message: new RegExp(
+          `part_ids\\[1\\] is '${parts[1]}', a part of upload ${upload.id} no longer on the server's disk`,
+        ),
+      });
+      expect(server.getUpload(upload.id)?.upload.status).toBe("pending");
     });
   });
 });

@@ -55,8 +55,11 @@ describe("the sweep", () => {
       clock += UPLOAD_TTL_SECONDS * 1000;
       // Nothing asks about the upload (getUpload or a request would expire it on the spot): only the sweep runs.
       await vi.waitFor(async () => expect(await partFiles(dataDir)).toEqual([]));
-      // Expired an hour after creation, which is its expires_at: freed in the same sweep.
-      expect(server.getUpload(upload.id)).toBeUndefined();
+      // Expired an hour after creation, and still answered as expired for another hour...
+      expect(server.getUpload(upload.id)?.upload.status).toBe("expired");
+      // ...then freed.
+      clock += UPLOAD_TTL_SECONDS * 1000;
+      await vi.waitFor(() => expect(server.getUpload(upload.id)).toBeUndefined());
     } finally {
       await server.close();
     }
@@ -71,7 +74,8 @@ describe("the sweep", () => {
     await client.addPartOk(upload.id, "hello");
     await first.close();
     await writeFile(join(dataDir, "parts", "part_0123456789abcdef01234567"), "lost");
-    clock += UPLOAD_TTL_SECONDS * 1000;
+    // Expired, and an hour past that: freed.
+    clock += 2 * UPLOAD_TTL_SECONDS * 1000;
     // An hour between sweeps: only the one on start can have run.
     const second = await startLocalServer({ dataDir, now: () => clock, sweepIntervalMs: 3_600_000 });
     try {
