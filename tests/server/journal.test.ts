@@ -103,7 +103,7 @@ describe("the journal", () => {
 });
 
 describe("freeing", () => {
-  it("forgets cancelled and expired uploads once their expires_at passed, in memory and in the journal", async () => {
+  it("forgets cancelled and expired uploads an hour after their expires_at, in memory and in the journal", async () => {
     const dataDir = await freshDir("journal-free");
     let clock = Date.UTC(2026, 0, 1);
     const options = { dataDir, now: () => clock, sweepIntervalMs: 10 };
