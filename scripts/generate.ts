@@ -3,7 +3,7 @@
  * then writes generated/ (or, with --check, names each generated file that is stale).
  */
 import { parseArgs } from "node:util";
-import { renderTree, staleFiles, writeTree } from "./lib/generate.js";
+import { ForeignOutDirError, renderTree, staleFiles, writeTree } from "./lib/generate.js";
 import { SpecError } from "./lib/spec-error.js";
 
 async function main(): Promise<number> {
@@ -39,7 +39,10 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof SpecError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    const known =
+      error instanceof SpecError ||
+      error instanceof ForeignOutDirError ||
+      (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
     console.error(`generate: ${known ? (error as Error).message : (error as Error).stack}`);
     console.error("generate: nothing was written");
     process.exitCode = 1;

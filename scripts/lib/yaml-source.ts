@@ -26,9 +26,19 @@ export async function readYamlSource(path: string): Promise<YamlSource> {
     const pos = lineCounter.linePos(first.pos[0]);
     throw new SpecError(file, `invalid YAML: ${first.message.split("\n")[0]}`, pos.line, pos.col);
   }
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    // yaml refuses aliases that expand past its limit (a "billion laughs" file) with a RangeError-like throw.
+    throw new SpecError(
+      file,
+      `the YAML cannot be expanded (${(error as Error).message}); write the repeated parts out, or use $ref`,
+    );
+  }
   return {
     file,
-    value: doc.toJS(),
+    value,
     locate(pointer) {
       const offset = nodeAt(doc.contents, pointerTokens(pointer))?.range?.[0];
       return offset === undefined ? undefined : lineCounter.linePos(offset);

@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/pr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { renderTree, staleFiles, writeTree } from "../../scripts/lib/generate.js";
+import { GENERATED_MARK, renderTree, staleFiles, writeTree } from "../../scripts/lib/generate.js";
 import { runScript } from "../support/run-script.js";
 
 const fixtures = "tests/generator/fixtures";
@@ -43,6 +43,8 @@ describe("a broken spec fails cleanly and leaves generated/ untouched", () => {
       "missing-operation-id.yaml",
       /missing-operation-id\.yaml:18:5: POST \/things\/\{thing_id\}\/parts needs an operationId/,
     ],
+    // A "billion laughs" file: aliases that would expand to 10^9 strings.
+    ["alias-bomb.yaml", /alias-bomb\.yaml: the YAML cannot be expanded \(Excessive alias count/],
     [
       "lint-error.yaml",
       /lint-error\.yaml:18:5: Operation object should contain `summary` field\. \(lint rule operation-summary\)/,
@@ -97,7 +99,8 @@ describe("output", () => {
       "        note:\n          type: string\n          description: A note.\n        object:\n          type: string\n          description: Always `upload`.",
     );
     expect(edited).not.toBe(spec);
-    const specPath = join(out, "uploads.yaml");
+    // A dotfile: generate refuses to write where a file it did not write is, dotfiles aside.
+    const specPath = join(out, ".uploads.yaml");
     await writeFile(specPath, edited);
     const tree = await render(specPath);
     const stale = await staleFiles(out, tree);
@@ -108,12 +111,27 @@ describe("output", () => {
 });
 
 describe("writing generated/", () => {
-  it("removes a file the spec does not generate, so --check is clean afterwards", async () => {
-    await writeFile(join(out, "extra.ts"), "// hand-written\n");
+  it("removes a generated file the spec no longer generates, so --check is clean afterwards", async () => {
+    await writeFile(join(out, "extra.ts"), `${GENERATED_MARK} from an older spec.\n`);
     const tree = await render("openapi/uploads.yaml");
     expect(await staleFiles(out, tree)).toEqual([{ file: join(out, "extra.ts"), reason: "not generated" }]);
     expect((await writeTree(out, tree)).removed).toEqual([join(out, "extra.ts")]);
     expect(await staleFiles(out, tree)).toEqual([]);
+  });
+
+  it.each([
+    ["a hand-written file", "extra.ts"],
+    ["a directory", "lib"],
+  ])("refuses an --out that holds %s, writing and removing nothing", async (_, name) => {
+    if (name === "lib") await mkdir(join(out, name));
+    else await writeFile(join(out, name), "export const mine = 1;\n");
+    const before = await snapshot(out).catch(() => undefined);
+    const result = await runScript("scripts/generate.ts", ["--out", out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`generate: ${out} holds ${join(out, name)}, which generate did not write`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(await readdir(out)).toContain(name);
+    if (before) expect(await snapshot(out)).toEqual(before);
   });
 });
 
