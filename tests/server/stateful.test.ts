@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type OperationId, operationIds, operations } from "../../generated/operations.js";
+import { type RunningPrism, startPrism } from "../../scripts/lib/prism.js";
 import { APIError, createUploadsClient, type UploadsClient } from "../../src/index.js";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import { TEST_API_KEY } from "../support/keys.js";
@@ -193,28 +194,50 @@ function commandsFor(linked: Set<string>): { [Id in OperationId]: fc.Arbitrary<f
   };
 }
 
+/** Runs `runs` random sequences of the spec's operations through `client`, from `seed`. */
+async function runSequences(client: UploadsClient, runs: number): Promise<void> {
+  const linked = await linkedOperations();
+  // The links name every operation that takes an upload_id: the sequences reach them all.
+  expect([...linked].sort()).toEqual(
+    operationIds.filter((id) => (operations[id].pathParams as readonly string[]).includes("upload_id")).sort(),
+  );
+  const commands = Object.values(commandsFor(linked));
+  const seed = Number(process.env.STATEFUL_SEED ?? 20261201);
+  await fc.assert(
+    fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: "max" }), (sequence) =>
+      fc.asyncModelRun(() => ({ model: { uploads: [] }, real: { client } }), sequence),
+    ),
+    { seed, numRuns: runs, interruptAfterTimeLimit: 20_000 },
+  );
+}
+
 describe("the local server against a model of the API, over random sequences", () => {
   let server: LocalServer;
-  let client: UploadsClient;
+  let prism: RunningPrism | undefined;
   beforeAll(async () => {
     server = await startLocalServer({ apiKey: TEST_API_KEY });
-    client = createUploadsClient({ apiKey: TEST_API_KEY, baseUrl: server.url, maxRetries: 0 });
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await prism?.stop();
+    await server?.close();
+  });
 
   it("answers every sequence of the spec's operations as the model says, each answer the spec's", async () => {
-    const linked = await linkedOperations();
-    // The links name every operation that takes an upload_id: the sequences reach them all.
-    expect([...linked].sort()).toEqual(
-      operationIds.filter((id) => (operations[id].pathParams as readonly string[]).includes("upload_id")).sort(),
-    );
-    const commands = Object.values(commandsFor(linked));
-    const seed = Number(process.env.STATEFUL_SEED ?? 20261201);
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: "max" }), (sequence) =>
-        fc.asyncModelRun(() => ({ model: { uploads: [] }, real: { client } }), sequence),
-      ),
-      { seed, numRuns: 60, interruptAfterTimeLimit: 20_000 },
-    );
+    await runSequences(createUploadsClient({ apiKey: TEST_API_KEY, baseUrl: server.url, maxRetries: 0 }), 60);
   }, 30_000);
+
+  it("sends only requests the spec accepts, and answers only as it says, through Prism's validating proxy", async () => {
+    // Prism checks each request against the spec before forwarding it, and each answer after:
+    // with --errors a violation becomes its own 422 or 500, which the model does not expect.
+    prism = await startPrism(["proxy", "openapi/uploads.yaml", server.url, "--errors"]);
+    const checked = async (request: Request) => {
+      const response = await fetch(request);
+      expect(response.headers.get("sl-violations")).toBeNull();
+      return response;
+    };
+    await runSequences(
+      createUploadsClient({ apiKey: TEST_API_KEY, baseUrl: prism.url, maxRetries: 0, fetch: checked }),
+      10,
+    );
+  }, 60_000);
 });
