@@ -4,7 +4,17 @@ import diff from "microdiff";
  * Keys that carry prose or tooling hints, not the shapes a client relies on: left out of an
  * extract and of every comparison. `links` only relate operations (for stateful tests).
  */
-const PROSE = new Set(["description", "summary", "example", "examples", "externalDocs", "title", "deprecated", "tags", "links"]);
+const PROSE = new Set([
+  "description",
+  "summary",
+  "example",
+  "examples",
+  "externalDocs",
+  "title",
+  "deprecated",
+  "tags",
+  "links",
+]);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
