@@ -26,7 +26,7 @@ export { UnexpectedResponseError, type UnexpectedResponseFacts } from "./errors/
 export { UploadFileError } from "./errors/upload-file.js";
 export { MAX_PART_BYTES, MAX_UPLOAD_BYTES, UPLOAD_PURPOSES, UPLOAD_TTL_SECONDS } from "./limits.js";
 export type * from "./types.js";
-export type { UploadFileOptions } from "./upload/options.js";
+export { MAX_PARTS, type UploadFileOptions } from "./upload/options.js";
 export type { ResumeStore } from "./upload/platform.js";
 export type { ReplacedUpload, UploadProgress, UploadStart } from "./upload/progress.js";
 export type { UploadResume } from "./upload/resume.js";

@@ -25,7 +25,10 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
   filename?: string | undefined;
   /** Default: the Blob's own type, else inferred from the filename's extension; an unknown extension is an error. */
   mimeType?: string | undefined;
-  /** Bytes per part, 1 to 64 MiB; default 64 MiB. A resume keeps the part size it started with. */
+  /**
+   * Bytes per part, 1 to 64 MiB, and no smaller than the file's size / `MAX_PARTS` (10,000
+   * parts); default 64 MiB. A resume keeps the part size it started with.
+   */
   partSize?: number | undefined;
   /** Parts in flight at once, 1 to 64; default 4. */
   concurrency?: number | undefined;
@@ -89,6 +92,14 @@ export interface UploadSettings {
   md5: boolean;
   requestOptions: Pick<RequestOptions, "maxRetries" | "timeoutMs" | "headers">;
 }
+
+/**
+ * The most parts `uploadFile` cuts a file into. The API states no such bound, but its complete
+ * body lists every part id (10,000 of them are ~350 KB), and 10,000 is where S3's and Google
+ * Cloud Storage's multipart uploads stop: a part size that needs more is refused before any
+ * request, naming the smallest that works. An 8 GiB file needs parts of at least 859 KB.
+ */
+export const MAX_PARTS = 10_000;
 
 export const DEFAULT_CONCURRENCY = 4;
 /** How long a request's bytes may stand still before it is sent again, by default. */

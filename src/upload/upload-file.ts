@@ -8,7 +8,7 @@ import { UploadFileError } from "../errors/upload-file.js";
 import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../limits.js";
 import type { RequestIdentified, Upload } from "../types.js";
 import { Journal } from "./journal.js";
-import { checkUploadOptions, type UploadFileOptions, type UploadSettings } from "./options.js";
+import { checkUploadOptions, MAX_PARTS, type UploadFileOptions, type UploadSettings } from "./options.js";
 import { type PlannedPart, partPlan } from "./part-plan.js";
 import { withPatience } from "./patience.js";
 import type { FileSource, PartData, UploadPlatform, UploadTransport } from "./platform.js";
@@ -145,6 +145,7 @@ async function prepare<Source extends FileSource>(
     );
   }
   checkSize(source);
+  checkPartCount(source, settings.partSize);
   const filename = options.filename ?? source.name;
   if (!filename)
     throw new InvalidArgumentError("A Blob without a name needs a filename.", { option: "filename", remedy: "pass" });
@@ -336,6 +337,15 @@ function checkSize(source: FileSource): void {
       { option: "file" },
     );
   }
+}
+
+/** A part size that cuts the file into more than {@link MAX_PARTS} parts is refused, naming the smallest that works. */
+function checkPartCount(source: FileSource, partSize: number | undefined): void {
+  if (partSize === undefined || Math.ceil(source.size / partSize) <= MAX_PARTS) return;
+  throw new InvalidArgumentError(
+    `partSize ${partSize} cuts ${source.label} (${source.size} bytes) into ${Math.ceil(source.size / partSize)} parts; an upload takes at most ${MAX_PARTS}.`,
+    { option: "partSize", remedy: "pass", value: String(Math.ceil(source.size / MAX_PARTS)) },
+  );
 }
 
 /**

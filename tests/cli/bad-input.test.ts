@@ -14,6 +14,8 @@ beforeAll(async () => {
   await writeFile(join(dir, "data.unknownext"), "hello");
   await writeFile(join(dir, "huge.bin"), "");
   await truncate(join(dir, "huge.bin"), 8 * 1024 ** 3 + 1);
+  await writeFile(join(dir, "300mib.bin"), "");
+  await truncate(join(dir, "300mib.bin"), 300 * 1024 ** 2);
 });
 afterAll(() => server.close());
 
@@ -36,6 +38,11 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
       "--part-size 100MiB",
       () => ["upload", join(dir, "small.txt"), "--purpose", "batch", "--part-size", "100MiB"],
       /'--part-size <size>' argument '100MiB' is invalid. a part holds 1 byte to 64 MiB/,
+    ],
+    [
+      "--part-size 1KiB for a 300 MiB file (300,000 parts)",
+      () => ["upload", join(dir, "300mib.bin"), "--purpose", "batch", "--part-size", "1KiB"],
+      /--part-size 1024 cuts .*300mib\.bin \(314572800 bytes\) into 307200 parts; an upload takes at most 10000\. Pass --part-size 31458\./,
     ],
     ["a file that does not exist", () => ["upload", join(dir, "nope.txt"), "--purpose", "batch"], /does not exist/],
     ["a directory", () => ["upload", dir, "--purpose", "batch"], /is a directory/],

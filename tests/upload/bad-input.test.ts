@@ -2,7 +2,13 @@ import { truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, MAX_UPLOAD_BYTES, type UploadFileOptions, uploadFile } from "../../src/index.js";
+import {
+  InvalidArgumentError,
+  MAX_PARTS,
+  MAX_UPLOAD_BYTES,
+  type UploadFileOptions,
+  uploadFile,
+} from "../../src/index.js";
 import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
 import { tempDir } from "../support/temp.js";
@@ -53,6 +59,15 @@ describe("uploadFile refuses, before any request", () => {
   it.each([0, 1.5, 64 * 1024 * 1024 + 1])("part size %s", async (partSize) => {
     const { path } = await randomFile(10);
     await refused({ file: path, purpose: "batch", partSize }, /partSize must be a whole number from 1 to 67108864/);
+  });
+
+  it("a part size that cuts the file into more than MAX_PARTS parts, naming the smallest that works", async () => {
+    const blob = new Blob([new Uint8Array(MAX_PARTS * 3 + 1)]);
+    const options = { file: blob, filename: "a.bin", purpose: "batch", partSize: 3 } as const;
+    await refused(
+      options,
+      /partSize 3 cuts the Blob \(30001 bytes\) into 10001 parts; an upload takes at most 10000\. Pass partSize: 4\./,
+    );
   });
 
   it.each([0, 65])("concurrency %s", async (concurrency) => {
