@@ -16,6 +16,7 @@ export interface GlobalOptions {
   baseUrl?: string;
   json?: boolean;
   allowInsecureHttp?: boolean;
+  quiet?: boolean;
 }
 
 /** What a command needs: its IO, the global options, a client on demand and the interrupt signal. */

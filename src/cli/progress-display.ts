@@ -45,9 +45,20 @@ export function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   };
 }
 
-/** Plain lines for logs and pipes: one per part accepted, and one when the network is waited for. */
-export function lineDisplay(write: (line: string) => void): ProgressDisplay {
-  let partsShown = -1;
+/** How often a log gets a progress line at the most, besides one per tenth of the file. */
+const LINE_INTERVAL_MS = 5000;
+
+/**
+ * Plain lines for logs and pipes (CI, `npm start`, a file): a line each time another tenth of
+ * the file is sent, or after 5 s without one, and always the last, each with bytes, percent,
+ * rate and parts; and one when the network is waited for, and when it is back. A 100-part
+ * upload writes about a dozen lines, not a hundred.
+ */
+export function lineDisplay(write: (line: string) => void, now: () => number = Date.now): ProgressDisplay {
+  const started = now();
+  let shownAt = Number.NEGATIVE_INFINITY;
+  let tenthShown = -1;
+  let lastShown = false;
   let waitingShown = false;
   return {
     update({ bytesSent, totalBytes, partsDone, partsTotal, waiting }) {
@@ -57,14 +68,23 @@ export function lineDisplay(write: (line: string) => void): ProgressDisplay {
           waiting ? "progress: waiting for the network; parts will be sent again\n" : "progress: the network is back\n",
         );
       }
-      if (partsDone === partsShown) return;
-      partsShown = partsDone;
+      const last = partsDone === partsTotal;
+      const tenth = Math.floor((10 * bytesSent) / totalBytes);
+      const due = last ? !lastShown : tenth > tenthShown || now() - shownAt >= LINE_INTERVAL_MS;
+      if (!due) return;
+      shownAt = now();
+      tenthShown = tenth;
+      lastShown = last;
       const percent = ((100 * bytesSent) / totalBytes).toFixed(1);
-      write(`progress: ${percent}% ${bytesSent}/${totalBytes} bytes, parts ${partsDone}/${partsTotal}\n`);
+      const rate = formatBytes(bytesSent / Math.max((shownAt - started) / 1000, 0.001));
+      write(`progress: ${percent}% ${bytesSent}/${totalBytes} bytes, ${rate}/s, parts ${partsDone}/${partsTotal}\n`);
     },
     stop: () => {},
   };
 }
+
+/** Nothing at all: `--quiet`. */
+export const silentDisplay: ProgressDisplay = { update: () => {}, stop: () => {} };
 
 function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB"];

@@ -37,6 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     .option("--api-key <key>", "API key (default: $OPENAI_API_KEY)")
     .option("--base-url <url>", "API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
     .option("--json", "print one compact JSON document on stdout")
+    .option("--quiet", "print nothing on stderr unless something fails (no progress)")
     .option("--allow-insecure-http", "allow http:// to a host other than this machine (the key crosses in clear text)")
     .showHelpAfterError(`(run \`${NAME} --help\` for usage)`)
     .exitOverride()

@@ -20,7 +20,7 @@ import type { ResumeStore } from "../upload/platform.js";
 import type { UploadStart } from "../upload/progress.js";
 import { parseResume, type UploadResume } from "../upload/resume.js";
 import type { CommandContext, Run } from "./context.js";
-import { barDisplay, lineDisplay } from "./progress-display.js";
+import { barDisplay, lineDisplay, silentDisplay } from "./progress-display.js";
 import { integerIn, parsePartSize, shellQuote } from "./values.js";
 
 interface UploadOptions {
@@ -84,9 +84,14 @@ export function addUploadCommand(program: Command, run: Run): void {
     .option("--no-resume", "start a new upload even if an earlier run of this file was interrupted")
     .action(
       run(async (ctx, file: string, opts: UploadOptions) => {
-        const display = ctx.io.stderr.isTTY
-          ? barDisplay(ctx.io.stderr)
-          : lineDisplay((line) => ctx.io.stderr.write(line));
+        // --quiet: nothing on stderr unless the upload fails.
+        const quiet = ctx.globals.quiet === true;
+        const note = quiet ? () => {} : ctx.say;
+        const display = quiet
+          ? silentDisplay
+          : ctx.io.stderr.isTTY
+            ? barDisplay(ctx.io.stderr)
+            : lineDisplay((line) => ctx.io.stderr.write(line));
         const state = stateDirectory(ctx.io.env);
         const tokens = join(state, "tokens");
         await sweepTokens(tokens);
@@ -110,11 +115,11 @@ export function addUploadCommand(program: Command, run: Run): void {
               ? { expiresAfter: { anchor: FILE_EXPIRY_ANCHOR, seconds: opts.expiresAfterSeconds } }
               : {}),
             ...(opts.resume ? { resume: await readResumeOption(opts.resume) } : { resume: opts.resume }),
-            resumeStore: warnOnFailure(fileResumeStore(join(state, "resume")), state, ctx.say),
+            resumeStore: warnOnFailure(fileResumeStore(join(state, "resume")), state, note),
             signal: ctx.signal,
             onStart: (start) => {
               uploadId = start.uploadId;
-              ctx.say(describeStart(start));
+              note(describeStart(start));
             },
             onProgress: (progress) => display.update(progress),
           });

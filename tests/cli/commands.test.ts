@@ -96,7 +96,22 @@ describe("upload against the local server", () => {
     const upload = JSON.parse(result.stdout) as Upload;
     expect(upload.status).toBe("completed");
     expect(await storedSha256(server, upload)).toBe(file.sha256);
-    expect(result.stderr).toMatch(/progress: 100\.0% 300000\/300000 bytes, parts 5\/5/);
+    expect(result.stderr).toMatch(/progress: 100\.0% 300000\/300000 bytes, [\d.]+ [KMG]?i?B\/s, parts 5\/5/);
+  });
+
+  it("off a terminal writes a line per tenth of the file, not per part; --quiet writes nothing", async () => {
+    const file = await sampleFile(100 * 1024, "hundred-parts.bin");
+    const args = ["--base-url", server.url, "upload", file.path, "--purpose", "batch", "--part-size", "1KiB"];
+    const logged = await cli(args, KEY_ENV);
+    expect(logged.code).toBe(0);
+    const lines = logged.stderr.trim().split("\n");
+    // 100 parts: the line naming the upload, one per tenth (and one at the start), the last.
+    expect(lines.length).toBeLessThanOrEqual(25);
+    expect(lines.at(-1)).toMatch(/^progress: 100\.0% 102400\/102400 bytes, .*parts 100\/100$/);
+    const quiet = await cli(["--quiet", ...args], KEY_ENV);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(await storedSha256(server, JSON.parse(quiet.stdout) as Upload)).toBe(file.sha256);
   });
 
   it("an API error exits 1 with status, message and request id, and never shows the key", async () => {
