@@ -1,6 +1,7 @@
 import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
-import { type Command, Option } from "commander";
+import { type Command, Option, InvalidArgumentError as UsageError } from "commander";
+import { parse } from "yaml";
 import { commands } from "../../generated/commands.js";
 import type { OperationId } from "../../generated/operations.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
@@ -18,6 +19,16 @@ const PLACEHOLDER: Record<CommandFlag["kind"], string> = {
   strings: "",
 };
 
+/** How a flag's shell string becomes its value, checked as the spec says. */
+function parserFor(flag: CommandFlag): ((value: string, previous: string[]) => unknown) | undefined {
+  const { minimum, maximum } = flag;
+  const check = flag.pattern ? matching(new RegExp(flag.pattern)) : (value: string) => value;
+  if (flag.kind === "integer") return (value) => integerIn(minimum ?? 0, maximum)(check(value));
+  if (flag.kind === "number") return (value) => numberIn(minimum, maximum)(check(value));
+  if (flag.kind === "strings") return (value, previous) => collect(check(value), previous);
+  return flag.pattern ? check : undefined;
+}
+
 /** The commander option for one flag of a generated command: its checks come from the spec. */
 function optionFor(flag: CommandFlag): Option {
   const { minimum, maximum } = flag;
@@ -33,13 +44,87 @@ function optionFor(flag: CommandFlag): Option {
   const placeholder = PLACEHOLDER[flag.kind] || (flag.kind === "boolean" ? "" : `<${flag.flag}>`);
   const option = new Option(`--${flag.flag} ${placeholder}`.trim(), `${flag.description}${range}${extra}`);
   if (flag.choices) option.choices(flag.choices);
-  const check = flag.pattern ? matching(new RegExp(flag.pattern)) : (value: string) => value;
-  if (flag.kind === "integer") option.argParser((value) => integerIn(minimum ?? 0, maximum)(check(value)));
-  else if (flag.kind === "number") option.argParser((value) => numberIn(minimum, maximum)(check(value)));
-  else if (flag.kind === "strings") option.argParser((value, previous: string[]) => collect(check(value), previous));
-  else if (flag.pattern) option.argParser(check);
+  const parse = parserFor(flag);
+  if (parse) option.argParser(parse as (value: string, previous: unknown) => unknown);
   if (flag.required) option.makeOptionMandatory();
   return option;
+}
+
+/**
+ * The ways to give a body property that is an object, besides its flattened flags
+ * (`--expires-after-seconds N`): the whole object, as the seed's CLI form writes it
+ * (`--expires-after '{"anchor": "created_at", "seconds": N}'`, or YAML's
+ * `{anchor: created_at, seconds: N}`), and one flag per field, as OpenAI's CLI spells them
+ * (`--expires-after.anchor`, `--expires-after.seconds`). Each field is checked as its flag is.
+ * `read` turns what was given into the body's objects, by property name.
+ */
+export function objectOptions(flags: readonly CommandFlag[]): {
+  options: Option[];
+  read(opts: Record<string, unknown>): Record<string, Record<string, unknown>>;
+} {
+  const groups = new Map<string, CommandFlag[]>();
+  for (const flag of flags)
+    if (flag.field !== undefined) groups.set(flag.name, [...(groups.get(flag.name) ?? []), flag]);
+  const options: Option[] = [];
+  const readers: Array<(opts: Record<string, unknown>, into: Record<string, Record<string, unknown>>) => void> = [];
+  for (const [name, fields] of groups) {
+    const base = name.replaceAll("_", "-");
+    const fixed = Object.assign({}, ...fields.map((flag) => flag.fixed ?? {})) as Record<string, unknown>;
+    const keys = [...Object.keys(fixed), ...fields.map((flag) => flag.field as string)];
+    /** One field's shell value, checked: a fixed field takes only its one value. */
+    const field = (key: string, raw: string): unknown => {
+      if (key in fixed) {
+        if (raw !== String(fixed[key])) throw new UsageError(`${key} must be ${String(fixed[key])}.`);
+        return fixed[key];
+      }
+      const flag = fields.find((candidate) => candidate.field === key) as CommandFlag;
+      try {
+        return parserFor(flag)?.(raw, []) ?? raw;
+      } catch (error) {
+        throw new UsageError(`${key}: ${(error as Error).message}`);
+      }
+    };
+    const whole = new Option(`--${base} <object>`, `${name} as JSON or {${keys.map((k) => `${k}: …`).join(", ")}}`);
+    whole.argParser((raw) => {
+      let value: unknown;
+      try {
+        value = parse(raw);
+      } catch {
+        value = undefined;
+      }
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new UsageError(`expected an object such as {${keys.map((k) => `${k}: …`).join(", ")}}.`);
+      }
+      const unknown = Object.keys(value).filter((key) => !keys.includes(key));
+      if (unknown.length > 0)
+        throw new UsageError(`${unknown.join(", ")} is not a field; the fields are ${keys.join(", ")}.`);
+      return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, field(key, String(v))]));
+    });
+    const dotted = keys.map((key) => {
+      const option = new Option(`--${base}.${key} <value>`, `the ${key} of ${name}`).argParser((raw) =>
+        field(key, raw),
+      );
+      return [key, option] as const;
+    });
+    options.push(whole, ...dotted.map(([, option]) => option));
+    readers.push((opts, into) => {
+      const given = opts[whole.attributeName()] as Record<string, unknown> | undefined;
+      const parts = Object.fromEntries(
+        dotted.flatMap(([key, option]) =>
+          opts[option.attributeName()] === undefined ? [] : [[key, opts[option.attributeName()]]],
+        ),
+      );
+      if (given || Object.keys(parts).length > 0) into[name] = { ...fixed, ...given, ...parts };
+    });
+  }
+  return {
+    options,
+    read(opts) {
+      const into: Record<string, Record<string, unknown>> = {};
+      for (const reader of readers) reader(opts, into);
+      return into;
+    },
+  };
 }
 
 /**
@@ -56,9 +141,11 @@ export function addApiCommands(program: Command, run: Run): void {
       command.addOption(option);
       return [flag, option.attributeName()] as const;
     });
+    const objects = objectOptions(spec.flags);
+    for (const option of objects.options) command.addOption(option);
     command.action(
       run(async (ctx, opts: Record<string, unknown>) => {
-        const args = await callArguments(spec, options, opts, ctx);
+        const args = await callArguments(spec, options, opts, ctx, objects.read(opts));
         const operation = ctx.client()[spec.operationId as OperationId] as (...args: unknown[]) => Promise<unknown>;
         ctx.result(await operation(...args, { signal: ctx.signal }));
       }),
@@ -72,10 +159,11 @@ async function callArguments(
   options: ReadonlyArray<readonly [CommandFlag, string]>,
   opts: Record<string, unknown>,
   ctx: CommandContext,
+  objects: Record<string, Record<string, unknown>>,
 ): Promise<unknown[]> {
   const path: unknown[] = [];
   const query: Record<string, unknown> = {};
-  const body: Record<string, unknown> = {};
+  const body: Record<string, unknown> = { ...objects };
   for (const [flag, attribute] of options) {
     const given = opts[attribute];
     if (given === undefined) continue;

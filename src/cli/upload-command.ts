@@ -2,6 +2,7 @@ import { fstatSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { commands } from "../../generated/commands.js";
 import { APIUserAbortError } from "../errors/connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UploadFileError } from "../errors/upload-file.js";
@@ -16,9 +17,11 @@ import {
 import type { UploadPurpose } from "../types.js";
 import { fileResumeStore, stateDirectory } from "../upload/node/file-resume-store.js";
 import { uploadFile } from "../upload/node/upload-file.js";
+import type { UploadFileOptions } from "../upload/options.js";
 import type { ResumeStore } from "../upload/platform.js";
 import type { UploadStart } from "../upload/progress.js";
 import { parseResume, type UploadResume } from "../upload/resume.js";
+import { objectOptions } from "./api-commands.js";
 import type { CommandContext, Run } from "./context.js";
 import { barDisplay, lineDisplay, silentDisplay } from "./progress-display.js";
 import { integerIn, parsePartSize, shellQuote } from "./values.js";
@@ -44,8 +47,15 @@ interface UploadOptions {
  * command again after a crash continues it; a failure also prints a resume command.
  */
 export function addUploadCommand(program: Command, run: Run): void {
-  program
-    .command("upload")
+  // `--expires-after` as an object and by field, as `create` takes it: the flags of the spec's createUpload body.
+  const expiry = objectOptions(
+    (commands.find((command) => command.operationId === "createUpload")?.flags ?? []).filter(
+      (flag) => flag.name === "expires_after",
+    ),
+  );
+  const upload = program.command("upload");
+  for (const option of expiry.options) upload.addOption(option);
+  upload
     .description(
       `Upload a file of up to ${inBinaryUnits(MAX_UPLOAD_BYTES)} in parallel parts; prints the completed upload`,
     )
@@ -111,9 +121,7 @@ export function addUploadCommand(program: Command, run: Run): void {
             ...(opts.stallTimeout !== undefined ? { stallTimeoutMs: opts.stallTimeout * 1000 } : {}),
             ...(opts.networkPatience !== undefined ? { networkPatienceMs: opts.networkPatience * 1000 } : {}),
             md5: opts.md5,
-            ...(opts.expiresAfterSeconds
-              ? { expiresAfter: { anchor: FILE_EXPIRY_ANCHOR, seconds: opts.expiresAfterSeconds } }
-              : {}),
+            ...expiresAfter(opts, expiry.read(opts as unknown as Record<string, unknown>)),
             ...(opts.resume ? { resume: await readResumeOption(opts.resume) } : { resume: opts.resume }),
             resumeStore: warnOnFailure(fileResumeStore(join(state, "resume")), state, note),
             signal: ctx.signal,
@@ -149,6 +157,18 @@ export function addUploadCommand(program: Command, run: Run): void {
         }
       }),
     );
+}
+
+/** `expiresAfter` from `--expires-after-seconds`, or the object `--expires-after` (or its fields) gave. */
+function expiresAfter(
+  opts: UploadOptions,
+  objects: Record<string, Record<string, unknown>>,
+): Pick<UploadFileOptions, "expiresAfter"> {
+  const given = objects.expires_after as UploadFileOptions["expiresAfter"];
+  if (given) return { expiresAfter: given };
+  return opts.expiresAfterSeconds
+    ? { expiresAfter: { anchor: FILE_EXPIRY_ANCHOR, seconds: opts.expiresAfterSeconds } }
+    : {};
 }
 
 /** The line that names the upload as soon as it exists: new, or resumed with what it has. */
