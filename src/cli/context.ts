@@ -17,6 +17,9 @@ export interface GlobalOptions {
   json?: boolean;
   allowInsecureHttp?: boolean;
   quiet?: boolean;
+  /** Seconds an attempt of a request may take. */
+  timeout?: number;
+  maxRetries?: number;
 }
 
 /** What a command needs: its IO, the global options, a client on demand and the interrupt signal. */
@@ -48,6 +51,8 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
         apiKey,
         baseUrl: globals.baseUrl ?? (io.env.OPENAI_BASE_URL || undefined),
         allowInsecureHttp: globals.allowInsecureHttp,
+        ...(globals.timeout !== undefined ? { timeoutMs: globals.timeout * 1000 } : {}),
+        ...(globals.maxRetries !== undefined ? { maxRetries: globals.maxRetries } : {}),
       });
     },
     result: (value) => io.stdout.write(`${JSON.stringify(value, null, globals.json ? undefined : 2)}\n`),

@@ -10,6 +10,7 @@ import { addApiCommands } from "./api-commands.js";
 import { type CliIO, type CommandContext, commandContext, type GlobalOptions } from "./context.js";
 import { addServeCommand } from "./serve-command.js";
 import { addUploadCommand } from "./upload-command.js";
+import { integerIn } from "./values.js";
 
 /** Exit codes: success, an API or network failure, a usage mistake, an interrupt (128 + SIGINT). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -38,6 +39,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     .option("--base-url <url>", "API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
     .option("--json", "print one compact JSON document on stdout")
     .option("--quiet", "print nothing on stderr unless something fails (no progress)")
+    .option("--timeout <s>", "give up an attempt of a request after this many seconds (default 600)", integerIn(1))
+    .option("--max-retries <n>", "retry a failed request this many times (default 2)", integerIn(0, 100))
     .option("--allow-insecure-http", "allow http:// to a host other than this machine (the key crosses in clear text)")
     .showHelpAfterError(`(run \`${NAME} --help\` for usage)`)
     .exitOverride()

@@ -111,6 +111,29 @@ describe("upload against the local server", () => {
   });
   afterAll(() => server?.close());
 
+  it("--max-retries and --timeout reach the client", async () => {
+    const failing = await startLocalServer({
+      faults: { errorRate: 1, errorStatuses: [500], operations: ["cancelUpload"] },
+    });
+    const slow = await startLocalServer({ faults: { delayMs: 3000, operations: ["cancelUpload"] } });
+    try {
+      const once = await cli(
+        ["--base-url", failing.url, "--max-retries", "0", "cancel", "--upload-id", "upload_1"],
+        KEY_ENV,
+      );
+      expect(once.code).toBe(1);
+      expect(failing.stats.byOperation.cancelUpload).toBe(1);
+      const timed = await cli(
+        ["--base-url", slow.url, "--max-retries", "0", "--timeout", "1", "cancel", "--upload-id", "upload_1"],
+        KEY_ENV,
+      );
+      expect(timed.code).toBe(1);
+      expect(timed.stderr).toMatch(/timed out after 1000 ms/);
+    } finally {
+      await Promise.all([failing.close(), slow.close()]);
+    }
+  });
+
   it("upload --expires-after gives the File that expiry", async () => {
     const file = await sampleFile(1000, "expiring.bin");
     const result = await cli(
