@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { startLocalServer } from "../server/server.js";
 import type { Run } from "./context.js";
-import { integerIn } from "./values.js";
+import { collect, integerIn } from "./values.js";
 
 /** Stands in for a key in the `export OPENAI_API_KEY=` line when the server takes any: it is no secret. */
 const ANY_KEY = "sk-local";
@@ -28,8 +28,13 @@ export function addServeCommand(program: Command, run: Run): void {
     )
     .option("--tls-cert <file>", "serve https with this certificate (PEM); needs --tls-key")
     .option("--tls-key <file>", "the certificate's private key (PEM)")
+    .option(
+      "--cors <origin>",
+      "let web pages of this origin call it from a browser (repeat; * for any; default: pages served from this machine)",
+      collect,
+    )
     .action(
-      run(async (ctx, opts: { port: number; dataDir?: string; tlsCert?: string; tlsKey?: string }) => {
+      run(async (ctx, opts: { port: number; dataDir?: string; tlsCert?: string; tlsKey?: string; cors?: string[] }) => {
         if (opts.dataDir && (await stat(opts.dataDir).catch(() => undefined))?.isDirectory() === false) {
           throw new InvalidArgumentError(
             `--data-dir ${opts.dataDir} is a file; pass a directory (a missing one is created).`,
@@ -43,7 +48,8 @@ export function addServeCommand(program: Command, run: Run): void {
           );
         }
         const tls = await readTls(opts.tlsCert, opts.tlsKey);
-        const server = await startLocalServer({ port: opts.port, dataDir: opts.dataDir, tls, apiKey }).catch(
+        const cors = opts.cors === undefined ? undefined : opts.cors.includes("*") ? ("*" as const) : opts.cors;
+        const server = await startLocalServer({ port: opts.port, dataDir: opts.dataDir, tls, apiKey, cors }).catch(
           (error: unknown) => {
             const code = (error as { code?: string })?.code;
             if (code === "EADDRINUSE") {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type OperationId, operationIds } from "../../generated/operations.js";
 import { MAX_PART_BYTES } from "../limits.js";
 import { authenticate } from "./auth.js";
+import { applyCors, type CorsPolicy } from "./cors.js";
 import { openDataDir } from "./disk.js";
 import { ApiError } from "./errors.js";
 import { createFaultInjector, type FaultOptions } from "./faults.js";
@@ -29,6 +30,13 @@ export interface LocalServerOptions {
    * last one acknowledged: same ids, same bytes.
    */
   dataDir?: string | undefined;
+  /**
+   * Which web pages may call the server from a browser (CORS): `"loopback"` (the default) lets
+   * any page served from this machine, whatever its port; a list only those origins
+   * (`["http://localhost:5173"]`); `"*"` any. Preflights are answered with the methods and
+   * headers asked for, and the answers expose `x-request-id`, `retry-after` and `retry-after-ms`.
+   */
+  cors?: CorsPolicy | undefined;
   /** The only bearer token accepted. Without it any non-empty bearer token is. */
   apiKey?: string | undefined;
   /** The clock, in milliseconds like `Date.now` (the default); inject one to expire uploads without waiting. */
@@ -182,6 +190,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests += 1;
     res.setHeader("x-request-id", newId("req_"));
+    if (applyCors(req, res, options.cors ?? "loopback")) return;
     try {
       const target = route(req.method, (req.url ?? "/").split("?")[0] ?? "/");
       stats.byOperation[target.operationId] += 1;
