@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { processRunning } from "../node/process-running.js";
 
 /**
  * Buffer size for every stream that moves part bytes. The Node defaults (16-64 KiB) cost a
@@ -22,7 +23,7 @@ export interface DataDir {
   /**
    * Whether what is written must survive a power loss: a directory the caller gave, which a
    * server may start on again. A temp directory goes with `close()`, so its writes are not
-   * flushed to the disk (an fsync costs ~100 ms per 64 MiB part on an ordinary disk).
+   * flushed to the disk (an fsync of a 64 MiB part took 17-110 ms here, the more under load).
    */
   readonly durable: boolean;
   /** The directory of the part files. */
@@ -59,22 +60,12 @@ async function lockDataDir(root: string): Promise<string> {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const pid = Number((await readFile(path, "utf8").catch(() => "")).trim());
-    if (Number.isSafeInteger(pid) && pid > 0 && running(pid)) {
+    if (Number.isSafeInteger(pid) && pid > 0 && processRunning(pid)) {
       throw new Error(
         `Another local server (pid ${pid}) is using the data dir ${root}; stop it, or give this one another directory.`,
       );
     }
     await rm(path, { force: true });
-  }
-}
-
-/** Whether process `pid` runs (as any user). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import mime from "mime-types";
+import { processRunning } from "../../node/process-running.js";
 import { mimeTypeOverride } from "../mime-override.js";
 import { openSource } from "../open-source.js";
 import { fetchTransport, type UploadPlatform } from "../platform.js";
@@ -31,14 +32,7 @@ export const nodePlatform: UploadPlatform<NodeSource> = {
     owner: () => `${hostname()}:${process.pid}:${randomUUID()}`,
     alive(owner) {
       const [host, pid] = owner.split(":");
-      if (host !== hostname()) return undefined;
-      try {
-        process.kill(Number(pid), 0);
-        return true;
-      } catch (error) {
-        // EPERM: it runs, as another user.
-        return (error as NodeJS.ErrnoException).code === "EPERM";
-      }
+      return host === hostname() ? processRunning(Number(pid)) : undefined;
     },
   },
 };
