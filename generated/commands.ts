@@ -67,6 +67,36 @@ export const commands: readonly CommandSpec[] = [
         "minimum": 3600,
         "maximum": 2592000
       }
+    ],
+    "examples": [
+      {
+        "summary": "A 2 GiB fine-tuning file.",
+        "args": [
+          "--filename",
+          "training_examples.jsonl",
+          "--purpose",
+          "fine-tune",
+          "--bytes",
+          "2147483648",
+          "--mime-type",
+          "text/jsonl"
+        ]
+      },
+      {
+        "summary": "A batch input file that expires a day after creation.",
+        "args": [
+          "--filename",
+          "requests.jsonl",
+          "--purpose",
+          "batch",
+          "--bytes",
+          "52428800",
+          "--mime-type",
+          "application/jsonl",
+          "--expires-after-seconds",
+          "86400"
+        ]
+      }
     ]
   },
   {
@@ -92,6 +122,17 @@ export const commands: readonly CommandSpec[] = [
         "required": true,
         "description": "The bytes of this Part, at most 64 MB.",
         "kind": "binary"
+      }
+    ],
+    "examples": [
+      {
+        "summary": "One chunk of the file.",
+        "args": [
+          "--upload-id",
+          "upload_abc123",
+          "--data",
+          "data.bin"
+        ]
       }
     ]
   },
@@ -127,6 +168,21 @@ export const commands: readonly CommandSpec[] = [
         "description": "The MD5 checksum of the whole file, which the API compares with the bytes it received. OpenAI does not document its encoding; `uploadFile` sends 32 lowercase hex digits.",
         "kind": "string"
       }
+    ],
+    "examples": [
+      {
+        "summary": "Two parts in file order, with the file's MD5.",
+        "args": [
+          "--upload-id",
+          "upload_abc123",
+          "--part-id",
+          "part_def456",
+          "--part-id",
+          "part_ghi789",
+          "--md5",
+          "9e107d9d372bb6826bd81d3542a419d6"
+        ]
+      }
     ]
   },
   {
@@ -144,6 +200,14 @@ export const commands: readonly CommandSpec[] = [
         "required": true,
         "description": "The ID of the Upload.",
         "kind": "string"
+      }
+    ],
+    "examples": [
+      {
+        "args": [
+          "--upload-id",
+          "upload_abc123"
+        ]
       }
     ]
   }

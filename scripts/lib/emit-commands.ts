@@ -1,5 +1,12 @@
-import type { CommandFlag } from "../../src/cli/command-table.js";
-import { escapeToken, type JsonSchema, kebab, type OperationPlan, type ParameterPlan } from "./operation-plan.js";
+import type { CommandExample, CommandFlag } from "../../src/cli/command-table.js";
+import {
+  type BodyExample,
+  escapeToken,
+  type JsonSchema,
+  kebab,
+  type OperationPlan,
+  type ParameterPlan,
+} from "./operation-plan.js";
 import { SpecError } from "./spec-error.js";
 import type { YamlSource } from "./yaml-source.js";
 
@@ -37,6 +44,35 @@ function scalarFlag(schema: JsonSchema, base: Omit<CommandFlag, "kind">, unsuppo
   }
   if (type === "array" && schema.items?.type === "string") return { ...base, kind: "strings" };
   return unsupported();
+}
+
+/**
+ * The command line of one request example: each flag with the example's value, in the order of
+ * the flags. A path parameter takes its own `example` (else a placeholder); a file takes a file
+ * name, since the spec's example is the file's content; an operation without a body example has
+ * one example, of its path parameters.
+ */
+function exampleCommands(flags: readonly CommandFlag[], op: OperationPlan): CommandExample[] {
+  const params = new Map([...op.pathParams, ...op.query].map((p) => [p.name, p.example]));
+  const line = (example: BodyExample | undefined): CommandExample => {
+    const args = flags.flatMap((flag): string[] => {
+      const option = `--${flag.flag}`;
+      if (flag.in !== "body") {
+        const value = params.get(flag.name);
+        return value === undefined ? (flag.required ? [option, `<${flag.flag}>`] : []) : [option, String(value)];
+      }
+      const property = example?.value[flag.name];
+      const value =
+        flag.field === undefined ? property : (property as Record<string, unknown> | undefined)?.[flag.field];
+      if (value === undefined) return [];
+      if (flag.kind === "binary") return [option, `${flag.name}.bin`];
+      if (Array.isArray(value)) return value.flatMap((item) => [option, String(item)]);
+      return [option, String(value)];
+    });
+    return { ...(example?.summary ? { summary: oneLine(example.summary) } : {}), args };
+  };
+  const examples = op.body?.examples ?? [];
+  return examples.length > 0 ? examples.map(line) : op.body ? [] : [line(undefined)];
 }
 
 /**
@@ -125,6 +161,7 @@ export function emitCommands(source: YamlSource, plans: OperationPlan[]): string
       query: op.query.length > 0,
       body: op.body !== undefined,
       flags,
+      examples: exampleCommands(flags, op),
     };
   });
   return `import type { CommandSpec } from "../src/cli/command-table.js";

@@ -24,6 +24,14 @@ interface Parameter {
   required?: boolean;
   description?: string;
   schema?: JsonSchema;
+  example?: unknown;
+  $ref?: string;
+}
+
+/** An Example Object of the spec, or a `$ref` to one under `components/examples`. */
+interface Example {
+  summary?: string;
+  value?: unknown;
   $ref?: string;
 }
 interface Operation {
@@ -31,7 +39,11 @@ interface Operation {
   summary?: string;
   description?: string;
   parameters?: Parameter[];
-  requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }>; $ref?: string };
+  requestBody?: {
+    required?: boolean;
+    content?: Record<string, { schema?: JsonSchema; examples?: Record<string, Example> }>;
+    $ref?: string;
+  };
   responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }>; $ref?: string }>;
   "x-cli"?: { command?: unknown; flags?: unknown };
   "x-echo"?: unknown;
@@ -45,6 +57,14 @@ export interface ParameterPlan {
   required: boolean;
   description: string;
   schema: JsonSchema;
+  /** The parameter's `example` (or its schema's), for the CLI's help. */
+  example?: unknown;
+}
+
+/** One example of a request body, as the spec gives it under its media type's `examples`. */
+export interface BodyExample {
+  summary: string | undefined;
+  value: Record<string, unknown>;
 }
 
 /** One operation of the spec, as the generators see it. */
@@ -62,6 +82,8 @@ export interface OperationPlan {
     schema: JsonSchema;
     /** The properties that are files (`format: binary`). */
     fileFields: string[];
+    /** The media type's examples, in document order: the CLI's help shows them as commands. */
+    examples: BodyExample[];
   };
   /** The first 2xx response with a JSON body: its status and where its schema is. */
   success?: { status: string; schemaPointer: string; schemaName: string | undefined };
@@ -121,6 +143,7 @@ export function planOperations(source: YamlSource): OperationPlan[] {
         required: p.required === true,
         description: p.description ?? "",
         schema: p.schema ?? {},
+        ...((p.example ?? p.schema?.example) === undefined ? {} : { example: p.example ?? p.schema?.example }),
       });
       const byName = new Map(params.filter((p) => p.in === "path").map((p) => [p.name, p]));
       const pathParams = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => {
@@ -141,12 +164,17 @@ export function planOperations(source: YamlSource): OperationPlan[] {
         const fileFields = Object.entries(schema.properties ?? {})
           .filter(([, property]) => deref(property, "")[0].format === "binary")
           .map(([name]) => name);
+        const examples = Object.values(media.examples ?? {})
+          .map((example) => deref(example, "")[0])
+          .filter((example) => example.value !== null && typeof example.value === "object")
+          .map((example) => ({ summary: example.summary, value: example.value as Record<string, unknown> }));
         body = {
           mediaType: mediaType as (typeof BODY_TYPES)[number],
           required: requestBody.required === true,
           schemaPointer,
           schema,
           fileFields,
+          examples,
         };
       }
 

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { inBinaryUnits, MAX_PART_BYTES } from "../limits.js";
 import type { CommandFlag, CommandSpec } from "./command-table.js";
 import type { CommandContext, Run } from "./context.js";
+import { addExamples, requireOptions } from "./usage.js";
 import { collect, integerIn, matching, numberIn } from "./values.js";
 
 const PLACEHOLDER: Record<CommandFlag["kind"], string> = {
@@ -46,7 +47,6 @@ function optionFor(flag: CommandFlag): Option {
   if (flag.choices) option.choices(flag.choices);
   const parse = parserFor(flag);
   if (parse) option.argParser(parse as (value: string, previous: unknown) => unknown);
-  if (flag.required) option.makeOptionMandatory();
   return option;
 }
 
@@ -136,13 +136,16 @@ export function objectOptions(flags: readonly CommandFlag[]): {
 export function addApiCommands(program: Command, run: Run): void {
   for (const spec of commands) {
     const command = program.command(spec.command).summary(spec.summary).description(spec.description);
-    const options = spec.flags.map((flag) => {
-      const option = optionFor(flag);
-      command.addOption(option);
-      return [flag, option.attributeName()] as const;
-    });
+    const flagOptions = spec.flags.map((flag) => [flag, optionFor(flag)] as const);
+    for (const [, option] of flagOptions) command.addOption(option);
+    requireOptions(
+      command,
+      flagOptions.flatMap(([flag, option]) => (flag.required ? [option] : [])),
+    );
+    const options = flagOptions.map(([flag, option]) => [flag, option.attributeName()] as const);
     const objects = objectOptions(spec.flags);
     for (const option of objects.options) command.addOption(option);
+    addExamples(command, spec.examples);
     command.action(
       run(async (ctx, opts: Record<string, unknown>) => {
         const args = await callArguments(spec, options, opts, ctx, objects.read(opts));

@@ -28,6 +28,14 @@ export interface CommandFlag {
   pattern?: string;
 }
 
+/** One example of a command, from the spec's example of its request, for its `--help`. */
+export interface CommandExample {
+  /** The example's summary in the spec, on one line. */
+  summary?: string;
+  /** The arguments after the command's name, unquoted. */
+  args: string[];
+}
+
 /** One command: an operation of the spec. */
 export interface CommandSpec {
   operationId: string;
@@ -41,4 +49,6 @@ export interface CommandSpec {
   query: boolean;
   body: boolean;
   flags: CommandFlag[];
+  /** Example command lines, one per example the spec gives of the request. */
+  examples: CommandExample[];
 }

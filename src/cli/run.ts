@@ -10,17 +10,17 @@ import { addApiCommands } from "./api-commands.js";
 import { type CliIO, type CommandContext, commandContext, type GlobalOptions } from "./context.js";
 import { addServeCommand } from "./serve-command.js";
 import { addUploadCommand } from "./upload-command.js";
+import { NAME } from "./usage.js";
 import { integerIn } from "./values.js";
 
 /** Exit codes: success, an API or network failure, a usage mistake, an interrupt (128 + SIGINT). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
-const NAME = "openai-uploads";
-
 /**
  * Runs the command line with `argv` (without node and the script) and resolves with the
  * exit code. Messages go to stderr, API objects to stdout; a usage mistake is one line and a
- * hint, never a stack trace, and it is found before any request. SIGINT and SIGTERM abort
+ * hint, never a stack trace, and it is found before any request. Every error line starts with
+ * the program's name; with `--json` an error is one JSON document on stdout and nothing else. SIGINT and SIGTERM abort
  * what is running (an upload is then cancelled on the server) and give exit code 130.
  */
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -32,6 +32,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let ctx: CommandContext | undefined;
+  /** The subcommand being parsed, so that a usage error points at its own `--help`. */
+  let subcommand: string | undefined;
   const program = new Command(NAME)
     .description("The OpenAI Uploads API from a shell: create, add parts, complete, cancel, or upload a whole file.")
     .version(VERSION, "-V, --version")
@@ -42,11 +44,17 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     .option("--timeout <s>", "give up an attempt of a request after this many seconds (default 600)", integerIn(1))
     .option("--max-retries <n>", "retry a failed request this many times (default 2)", integerIn(0, 100))
     .option("--allow-insecure-http", "allow http:// to a host other than this machine (the key crosses in clear text)")
-    .showHelpAfterError(`(run \`${NAME} --help\` for usage)`)
     .exitOverride()
+    // Each command's help lists these global options under its own.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // report() prints commander's errors too, so that every error has one form.
+      outputError: () => {},
+    })
+    .hook("preSubcommand", (_program, command) => {
+      subcommand = command.name();
     });
   const run =
     (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) =>
@@ -66,32 +74,35 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   } catch (error) {
     // A usage error can stop parsing before --json is read into the options.
     const json = program.opts<GlobalOptions>().json === true || argv.includes("--json");
-    return report(error, io, json, interrupt.signal.aborted);
+    return report(error, io, json, interrupt.signal.aborted, subcommand);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
 }
 
-/** Prints a failure the way its kind deserves and picks the exit code. */
-function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean): number {
-  if (error instanceof CommanderError) {
-    // commander has already printed the message (and the help hint) to stderr
-    if (error.exitCode === 0) return EXIT.ok;
-    const message = error.message.replace(/^error: /, "");
-    if (json) io.stdout.write(`${JSON.stringify({ error: { type: "UsageError", message } })}\n`);
-    return EXIT.usage;
+/**
+ * Prints a failure the way its kind deserves and picks the exit code: `openai-uploads: ` and
+ * the message on stderr (a usage mistake adds where to read the usage), or with `--json` only
+ * the JSON form on stdout.
+ */
+function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean, subcommand?: string): number {
+  // --help and --version end parsing with exit code 0, their text already printed; so does
+  // the help commander prints (on stderr) when no command is given.
+  if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok;
+  if (error instanceof CommanderError && error.code === "commander.help") return EXIT.usage;
+  const usage = error instanceof CommanderError || error instanceof InvalidArgumentError;
+  const code = usage ? EXIT.usage : interrupted && error instanceof APIUserAbortError ? EXIT.interrupted : EXIT.failure;
+  const described =
+    error instanceof CommanderError
+      ? { type: "UsageError", message: error.message.replace(/^error: /, "") }
+      : describe(error);
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ error: described })}\n`);
+  } else {
+    io.stderr.write(`${NAME}: ${described.message}\n`);
+    if (usage) io.stderr.write(`(run \`${[NAME, subcommand, "--help"].filter(Boolean).join(" ")}\` for usage)\n`);
   }
-  const code =
-    error instanceof InvalidArgumentError
-      ? EXIT.usage
-      : interrupted && error instanceof APIUserAbortError
-        ? EXIT.interrupted
-        : EXIT.failure;
-  const message = inShellTerms(error);
-  io.stderr.write(`${NAME}: ${message}\n`);
-  if (code === EXIT.usage) io.stderr.write(`(run \`${NAME} --help\` for usage)\n`);
-  if (json) io.stdout.write(`${JSON.stringify({ error: describe(error) })}\n`);
   return code;
 }
 
@@ -142,7 +153,7 @@ function inShellTerms(error: unknown): string {
 }
 
 /** The JSON form of an error for `--json`. */
-function describe(error: unknown): Record<string, unknown> {
+function describe(error: unknown): { type: string; message: string; [field: string]: unknown } {
   const base = {
     type: (error as Error)?.name ?? "Error",
     message: inShellTerms(error),

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { startLocalServer } from "../server/server.js";
 import type { Run } from "./context.js";
+import { addExamples } from "./usage.js";
 import { collect, integerIn } from "./values.js";
 
 /** Stands in for a key in the `export OPENAI_API_KEY=` line when the server takes any: it is no secret. */
@@ -16,12 +17,12 @@ const ANY_KEY = "sk-local";
  * but never the key: the user typed it, and output ends up in logs.
  */
 export function addServeCommand(program: Command, run: Run): void {
-  program
+  const serve = program
     .command("serve")
     .description(
       "Run the local Uploads server (for tests and demos) until stopped; with --api-key, only that key is accepted",
     )
-    .option("--port <n>", "port to listen on (default: a free one)", integerIn(0, 65535), 0)
+    .option("--port <n>", "port to listen on (default: a free one)", integerIn(0, 65535))
     .option(
       "--data-dir <dir>",
       "where to keep uploads, parts and files, across restarts (default: a temp dir, removed on exit)",
@@ -34,49 +35,55 @@ export function addServeCommand(program: Command, run: Run): void {
       collect,
     )
     .action(
-      run(async (ctx, opts: { port: number; dataDir?: string; tlsCert?: string; tlsKey?: string; cors?: string[] }) => {
-        if (opts.dataDir && (await stat(opts.dataDir).catch(() => undefined))?.isDirectory() === false) {
-          throw new InvalidArgumentError(
-            `--data-dir ${opts.dataDir} is a file; pass a directory (a missing one is created).`,
+      run(
+        async (ctx, opts: { port?: number; dataDir?: string; tlsCert?: string; tlsKey?: string; cors?: string[] }) => {
+          if (opts.dataDir && (await stat(opts.dataDir).catch(() => undefined))?.isDirectory() === false) {
+            throw new InvalidArgumentError(
+              `--data-dir ${opts.dataDir} is a file; pass a directory (a missing one is created).`,
+            );
+          }
+          const apiKey = ctx.globals.apiKey;
+          // The server compares the whole Bearer token, which has no spaces: such a key could never match.
+          if (apiKey !== undefined && !/^[!-~]+$/.test(apiKey)) {
+            throw new InvalidArgumentError(
+              "--api-key must be printable ASCII without spaces, as a Bearer token is; pass the key alone.",
+            );
+          }
+          const tls = await readTls(opts.tlsCert, opts.tlsKey);
+          const cors = opts.cors === undefined ? undefined : opts.cors.includes("*") ? ("*" as const) : opts.cors;
+          const server = await startLocalServer({ port: opts.port, dataDir: opts.dataDir, tls, apiKey, cors }).catch(
+            (error: unknown) => {
+              const code = (error as { code?: string })?.code;
+              if (code === "EADDRINUSE") {
+                throw new InvalidArgumentError(
+                  `port ${opts.port} is in use; pick another --port, or leave it out for a free one.`,
+                );
+              }
+              if (code === "EACCES")
+                throw new InvalidArgumentError(`port ${opts.port} needs privileges; pick one above 1023.`);
+              throw error;
+            },
           );
-        }
-        const apiKey = ctx.globals.apiKey;
-        // The server compares the whole Bearer token, which has no spaces: such a key could never match.
-        if (apiKey !== undefined && !/^[!-~]+$/.test(apiKey)) {
-          throw new InvalidArgumentError(
-            "--api-key must be printable ASCII without spaces, as a Bearer token is; pass the key alone.",
+          ctx.result({ url: server.url, dataDir: server.dataDir });
+          ctx.say(
+            `local Uploads server listening at ${server.url} (${apiKey === undefined ? "any bearer token" : "only the --api-key key"}); Ctrl-C stops it`,
           );
-        }
-        const tls = await readTls(opts.tlsCert, opts.tlsKey);
-        const cors = opts.cors === undefined ? undefined : opts.cors.includes("*") ? ("*" as const) : opts.cors;
-        const server = await startLocalServer({ port: opts.port, dataDir: opts.dataDir, tls, apiKey, cors }).catch(
-          (error: unknown) => {
-            const code = (error as { code?: string })?.code;
-            if (code === "EADDRINUSE") {
-              throw new InvalidArgumentError(
-                `port ${opts.port} is in use; pick another --port, or leave it out for a free one.`,
-              );
-            }
-            if (code === "EACCES")
-              throw new InvalidArgumentError(`port ${opts.port} needs privileges; pick one above 1023.`);
-            throw error;
-          },
-        );
-        ctx.result({ url: server.url, dataDir: server.dataDir });
-        ctx.say(
-          `local Uploads server listening at ${server.url} (${apiKey === undefined ? "any bearer token" : "only the --api-key key"}); Ctrl-C stops it`,
-        );
-        ctx.say(
-          `data dir: ${server.dataDir} (${opts.dataDir === undefined ? "a temp dir, removed on exit" : "kept: a restart on it carries on"})`,
-        );
-        ctx.say("to point a shell's client at it:");
-        ctx.say(`  export OPENAI_BASE_URL=${server.url}`);
-        if (apiKey === undefined) ctx.say(`  export OPENAI_API_KEY=${ANY_KEY}  # any token works`);
-        else ctx.say("  and set OPENAI_API_KEY to the --api-key value (only that key is accepted)");
-        if (!ctx.signal.aborted) await once(ctx.signal, "abort").catch(() => {});
-        await server.close();
-      }),
+          ctx.say(
+            `data dir: ${server.dataDir} (${opts.dataDir === undefined ? "a temp dir, removed on exit" : "kept: a restart on it carries on"})`,
+          );
+          ctx.say("to point a shell's client at it:");
+          ctx.say(`  export OPENAI_BASE_URL=${server.url}`);
+          if (apiKey === undefined) ctx.say(`  export OPENAI_API_KEY=${ANY_KEY}  # any token works`);
+          else ctx.say("  and set OPENAI_API_KEY to the --api-key value (only that key is accepted)");
+          if (!ctx.signal.aborted) await once(ctx.signal, "abort").catch(() => {});
+          await server.close();
+        },
+      ),
     );
+  addExamples(serve, [
+    { summary: "Kept across restarts, on a fixed port.", args: ["--port", "8080", "--data-dir", "./uploads-data"] },
+    { summary: "For a page served from another machine.", args: ["--cors", "https://app.example.com"] },
+  ]);
 }
 
 /** `--tls-cert` and `--tls-key` read, both or neither; a file that cannot be read is a usage error naming it. */

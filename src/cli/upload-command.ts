@@ -22,8 +22,10 @@ import type { ResumeStore } from "../upload/platform.js";
 import type { UploadStart } from "../upload/progress.js";
 import { parseResume, type UploadResume } from "../upload/resume.js";
 import { objectOptions } from "./api-commands.js";
+import type { CommandExample, CommandSpec } from "./command-table.js";
 import type { CommandContext, Run } from "./context.js";
 import { barDisplay, lineDisplay, silentDisplay } from "./progress-display.js";
+import { addExamples, requireOptions } from "./usage.js";
 import { integerIn, parsePartSize, shellQuote } from "./values.js";
 
 interface UploadOptions {
@@ -48,19 +50,16 @@ interface UploadOptions {
  */
 export function addUploadCommand(program: Command, run: Run): void {
   // `--expires-after` as an object and by field, as `create` takes it: the flags of the spec's createUpload body.
-  const expiry = objectOptions(
-    (commands.find((command) => command.operationId === "createUpload")?.flags ?? []).filter(
-      (flag) => flag.name === "expires_after",
-    ),
-  );
-  const upload = program.command("upload");
-  for (const option of expiry.options) upload.addOption(option);
-  upload
+  const create = commands.find((command) => command.operationId === "createUpload");
+  const expiry = objectOptions((create?.flags ?? []).filter((flag) => flag.name === "expires_after"));
+  const purpose = new Option("--purpose <purpose>", "what the file is for").choices(UPLOAD_PURPOSES);
+  const upload = program
+    .command("upload")
     .description(
       `Upload a file of up to ${inBinaryUnits(MAX_UPLOAD_BYTES)} in parallel parts; prints the completed upload`,
     )
     .argument("<file>", "the file to upload, or - for stdin (with --bytes, unless stdin is a file, and --filename)")
-    .addOption(new Option("--purpose <purpose>", "what the file is for").choices(UPLOAD_PURPOSES).makeOptionMandatory())
+    .addOption(purpose)
     .option("--filename <name>", "name of the file to create (default: the file's base name)")
     .option("--mime-type <type>", "MIME type (default: from the extension)")
     .option(
@@ -89,7 +88,11 @@ export function addUploadCommand(program: Command, run: Run): void {
       "--expires-after-seconds <s>",
       `expire the file this long after creation (${FILE_EXPIRY_SECONDS.minimum}-${FILE_EXPIRY_SECONDS.maximum})`,
       integerIn(FILE_EXPIRY_SECONDS.minimum, FILE_EXPIRY_SECONDS.maximum),
-    )
+    );
+  for (const option of expiry.options) upload.addOption(option);
+  requireOptions(upload, [purpose]);
+  addExamples(upload, uploadExamples(create));
+  upload
     .option("--resume <token>", "continue the upload a failed run printed a token (or @FILE holding it) for")
     .option("--no-resume", "start a new upload even if an earlier run of this file was interrupted")
     .action(
@@ -293,6 +296,21 @@ async function readResumeOption(value: string): Promise<UploadResume> {
       "--resume is not a resume token; pass the token (or @FILE holding it) that a failed upload printed, unchanged.",
     );
   }
+}
+
+/**
+ * `upload`'s examples, from the spec's first example of creating an upload: the file by its
+ * name, and the same bytes from a pipe, whose size the API needs up front.
+ */
+function uploadExamples(create: CommandSpec | undefined): CommandExample[] {
+  const args = create?.examples[0]?.args ?? [];
+  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const [filename, purpose, bytes] = [value("--filename"), value("--purpose"), value("--bytes")];
+  if (!filename || !purpose || !bytes) return [];
+  return [
+    { args: [filename, "--purpose", purpose] },
+    { summary: "From a pipe.", args: ["-", "--bytes", bytes, "--filename", filename, "--purpose", purpose] },
+  ];
 }
 
 /** The exact command that resumes, without the API key (it stays in the environment). */

@@ -1,10 +1,14 @@
 import { truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commands } from "../../generated/commands.js";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import { KEY_ENV } from "../support/keys.js";
 import { tempDir } from "../support/temp.js";
 import { CREATE_ARGS, cli } from "./support.js";
+
+/** The commands of the CLI, whose own `--help` a usage hint names. */
+const COMMANDS = [...commands.map((command) => command.command), "upload", "serve"];
 
 let server: LocalServer;
 const dir = await tempDir("cli-bad-input-");
@@ -28,7 +32,12 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
       () => ["create", "--bytes", "abc", "--filename", "a.jsonl", "--mime-type", "text/jsonl", "--purpose", "batch"],
       /'--bytes <n>' argument 'abc' is invalid/,
     ],
-    ["a missing --purpose", () => ["upload", join(dir, "small.txt")], /required option '--purpose <purpose>'/],
+    ["a missing --purpose", () => ["upload", join(dir, "small.txt")], /--purpose is required\./],
+    [
+      "every missing required flag, in one message",
+      () => ["create", "--bytes", "5"],
+      /^openai-uploads: --filename, --purpose and --mime-type are required\.$/m,
+    ],
     [
       "an unknown purpose",
       () => ["upload", join(dir, "small.txt"), "--purpose", "training"],
@@ -112,7 +121,10 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     const result = await cli(["--base-url", server.url, ...args()], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(result.stderr).toMatch(/run `openai-uploads --help` for usage/);
+    // one prefix for every error, and the hint points at the help of the command given
+    expect(result.stderr).toMatch(/^openai-uploads: /);
+    const command = args().find((arg) => COMMANDS.includes(arg));
+    expect(result.stderr).toContain(`(run \`openai-uploads ${command ? `${command} ` : ""}--help\` for usage)`);
     expect(result.stderr).not.toMatch(/^\s+at /m);
     // the message, perhaps commander's "Did you mean", and the hint
     expect(result.stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
@@ -134,13 +146,24 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     expect(allowed.code).toBe(1);
   });
 
-  it("--json reports a usage error as one JSON document too", async () => {
-    const result = await cli(["--json", "upload", join(dir, "small.txt")], KEY_ENV);
-    expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout)).toEqual({
-      error: { type: "UsageError", message: "required option '--purpose <purpose>' not specified" },
-    });
-  });
+  it.concurrent.each([
+    ["commander's", ["upload", join(dir, "small.txt")], "--purpose is required."],
+    [
+      "the library's",
+      ["upload", join(dir, "nope.txt"), "--purpose", "batch"],
+      `${join(dir, "nope.txt")} does not exist;`,
+    ],
+  ])(
+    "--json reports a usage error of %s as one JSON document on stdout, and nothing else",
+    async (_kind, args, message) => {
+      const result = await cli(["--json", ...args], KEY_ENV);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        error: { type: expect.any(String), message: expect.stringContaining(message) },
+      });
+      expect(result.stderr).toBe("");
+    },
+  );
 
   it("serve on a port in use exits 2 and says so", async () => {
     const port = new URL(server.url).port;
@@ -156,5 +179,29 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     const version = await cli(["--version"]);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it.concurrent.each(COMMANDS)("%s --help lists the global flags and examples, each default once", async (command) => {
+    const { stdout } = await cli([command, "--help"]);
+    const [own, globals] = stdout.split("Global Options:");
+    expect(globals).toMatch(/--api-key <key>[\s\S]*--base-url <url>[\s\S]*--json[\s\S]*--timeout <s>/);
+    expect(stdout).toMatch(new RegExp(`\nExamples:\n(  # .+\n)?  \\$ openai-uploads ${command} `));
+    // an option's entry (its first line and the lines it wraps onto) names its default at most once
+    const entries = (own ?? "").split(/\n(?= {2}-)/);
+    expect(entries.filter((entry) => (entry.match(/default/g) ?? []).length > 1)).toEqual([]);
+  });
+});
+
+describe("the examples in the help", () => {
+  it("of create run as written against a server", async () => {
+    const { stdout } = await cli(["create", "--help"]);
+    const examples = [...stdout.matchAll(/^ {2}\$ openai-uploads (create .+)$/gm)].map(([, line]) => line ?? "");
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      // the spec's examples hold no quoted words, so splitting at spaces is how a shell reads them
+      const result = await cli(["--base-url", server.url, ...example.split(" ")], KEY_ENV);
+      expect(result.stderr).toBe("");
+      expect(JSON.parse(result.stdout)).toMatchObject({ object: "upload", status: "pending" });
+    }
   });
 });

@@ -226,9 +226,11 @@ describe("upload against the local server", () => {
       const args = ["--json", "--base-url", `http://127.0.0.1:${port}/v1`, "upload", file.path, "--purpose", "batch"];
       const result = await cli(args, KEY_ENV);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/It may have completed on the server: look for its File/);
-      expect(result.stderr).not.toMatch(/resume token|to continue/);
-      expect(JSON.parse(result.stdout)).toMatchObject({ error: { completion_unknown: true, resume_token: null } });
+      const { error } = JSON.parse(result.stdout);
+      expect(error).toMatchObject({ completion_unknown: true, resume_token: null });
+      expect(error.message).toMatch(/It may have completed on the server: look for its File/);
+      // --json: the error is only on stdout, and no advice to continue is printed anywhere
+      expect(result.stderr).not.toMatch(/openai-uploads:|resume token|to continue/);
       const [upload] = local.listUploads();
       expect(upload?.upload.status).toBe("completed");
     } finally {
