@@ -3,6 +3,6 @@
  * export condition): no Node built-ins; `uploadFile` takes Blobs and sends parts with fetch.
  */
 
-export { createUploadsClient } from "./core/client.js";
 export * from "./exports.js";
 export { uploadFile } from "./upload/web/upload-file.js";
+export { createUploadsClient } from "./web/client.js";

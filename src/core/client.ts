@@ -54,15 +54,12 @@ export interface ClientNetwork {
 }
 
 /**
- * Creates a client. Options are checked here, so a missing key or a bad URL fails before
- * any request. The key lives only in a closure, so it never shows in `util.inspect`.
- * Response bodies are read up to `MAX_RESPONSE_BYTES`, whatever `fetch` is used.
+ * A client on a runtime's network (the Node entry's: proxies from the environment; a
+ * browser's: the global fetch, with a CORS hint on failure). Options are checked here, so a
+ * missing key or a bad URL fails before any request. The key lives only in a closure, so it
+ * never shows in `util.inspect`. Response bodies are read up to `MAX_RESPONSE_BYTES`, whatever
+ * `fetch` is used.
  */
-export function createUploadsClient(options: ClientOptions = {}): UploadsClient {
-  return createClient(options, undefined);
-}
-
-/** {@link createUploadsClient} on a runtime's network (the Node entry's: proxies from the environment). */
 export function createClient(options: ClientOptions, network: ClientNetwork | undefined): UploadsClient {
   const resolved = resolveOptions(options);
   const platform = resolved.fetch ? undefined : network?.defaultFetch(new URL(resolved.baseUrl), options);
