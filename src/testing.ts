@@ -5,5 +5,5 @@
 export type { CorsPolicy } from "./server/cors.js";
 export type { FaultOptions } from "./server/faults.js";
 export type { LocalServer, LocalServerOptions, ServerStats } from "./server/server.js";
-export { startLocalServer } from "./server/server.js";
+export { AZURE_API_VERSIONS, startLocalServer } from "./server/server.js";
 export type { OpenAIFile, StoredPart, Upload, UploadPart, UploadSnapshot } from "./server/store.js";

@@ -2,19 +2,21 @@ import { once } from "node:events";
 import { readFile, stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { startLocalServer } from "../server/server.js";
+import { AZURE_API_VERSIONS, startLocalServer } from "../server/server.js";
 import type { Run } from "./context.js";
 import { addExamples } from "./usage.js";
 import { collect, integerIn } from "./values.js";
 
-/** Stands in for a key in the `export OPENAI_API_KEY=` line when the server takes any: it is no secret. */
+/** Stands in for a key in the `export OPENAI_API_KEY=` (or `AZURE_OPENAI_API_KEY=`) line when the server takes any: it is no secret. */
 const ANY_KEY = "sk-local";
 
 /**
  * `serve`: the local Uploads server in the foreground until Ctrl-C or SIGTERM. The global
  * `--api-key`, given to `serve`, is the only bearer token it accepts; without it any is. It
  * prints (on stderr) its data dir and the `export` lines that point a shell's client at it,
- * but never the key: the user typed it, and output ends up in logs.
+ * but never the key: the user typed it, and output ends up in logs. With `--azure` it serves
+ * Azure OpenAI's paths and auth (`api-key` header or Bearer token) and prints the `AZURE_OPENAI_*`
+ * and `OPENAI_API_VERSION` lines an Azure client reads instead.
  */
 export function addServeCommand(program: Command, run: Run): void {
   const serve = program
@@ -34,9 +36,20 @@ export function addServeCommand(program: Command, run: Run): void {
       "let web pages of this origin call it from a browser (repeat; * for any; default: pages served from this machine)",
       collect,
     )
+    .option("--azure", "serve Azure OpenAI's paths (/openai/...) and auth (api-key header or Bearer token)")
     .action(
       run(
-        async (ctx, opts: { port?: number; dataDir?: string; tlsCert?: string; tlsKey?: string; cors?: string[] }) => {
+        async (
+          ctx,
+          opts: {
+            port?: number;
+            dataDir?: string;
+            tlsCert?: string;
+            tlsKey?: string;
+            cors?: string[];
+            azure?: boolean;
+          },
+        ) => {
           if (opts.dataDir && (await stat(opts.dataDir).catch(() => undefined))?.isDirectory() === false) {
             throw new InvalidArgumentError(
               `--data-dir ${opts.dataDir} is a file; pass a directory (a missing one is created).`,
@@ -51,30 +64,48 @@ export function addServeCommand(program: Command, run: Run): void {
           }
           const tls = await readTls(opts.tlsCert, opts.tlsKey);
           const cors = opts.cors === undefined ? undefined : opts.cors.includes("*") ? ("*" as const) : opts.cors;
-          const server = await startLocalServer({ port: opts.port, dataDir: opts.dataDir, tls, apiKey, cors }).catch(
-            (error: unknown) => {
-              const code = (error as { code?: string })?.code;
-              if (code === "EADDRINUSE") {
-                throw new InvalidArgumentError(
-                  `port ${opts.port} is in use; pick another --port, or leave it out for a free one.`,
-                );
-              }
-              if (code === "EACCES")
-                throw new InvalidArgumentError(`port ${opts.port} needs privileges; pick one above 1023.`);
-              throw error;
-            },
+          const azure = opts.azure === true;
+          const server = await startLocalServer({
+            port: opts.port,
+            dataDir: opts.dataDir,
+            tls,
+            apiKey,
+            cors,
+            azure,
+          }).catch((error: unknown) => {
+            const code = (error as { code?: string })?.code;
+            if (code === "EADDRINUSE") {
+              throw new InvalidArgumentError(
+                `port ${opts.port} is in use; pick another --port, or leave it out for a free one.`,
+              );
+            }
+            if (code === "EACCES")
+              throw new InvalidArgumentError(`port ${opts.port} needs privileges; pick one above 1023.`);
+            throw error;
+          });
+          ctx.result(
+            azure
+              ? { url: server.url, dataDir: server.dataDir, azure: true }
+              : { url: server.url, dataDir: server.dataDir },
           );
-          ctx.result({ url: server.url, dataDir: server.dataDir });
+          const accepts = azure ? "api-key header or bearer token" : "bearer token";
           ctx.say(
-            `local Uploads server listening at ${server.url} (${apiKey === undefined ? "any bearer token" : "only the --api-key key"}); Ctrl-C stops it`,
+            `local Uploads server${azure ? " (Azure OpenAI mode)" : ""} listening at ${server.url} (${apiKey === undefined ? `any ${accepts}` : "only the --api-key key"}); Ctrl-C stops it`,
           );
           ctx.say(
             `data dir: ${server.dataDir} (${opts.dataDir === undefined ? "a temp dir, removed on exit" : "kept: a restart on it carries on"})`,
           );
           ctx.say("to point a shell's client at it:");
-          ctx.say(`  export OPENAI_BASE_URL=${server.url}`);
-          if (apiKey === undefined) ctx.say(`  export OPENAI_API_KEY=${ANY_KEY}  # any token works`);
-          else ctx.say("  and set OPENAI_API_KEY to the --api-key value (only that key is accepted)");
+          if (azure) {
+            ctx.say(`  export AZURE_OPENAI_ENDPOINT=${server.url}`);
+            if (apiKey === undefined) ctx.say(`  export AZURE_OPENAI_API_KEY=${ANY_KEY}  # any key works`);
+            else ctx.say("  and set AZURE_OPENAI_API_KEY to the --api-key value (only that key is accepted)");
+            ctx.say(`  export OPENAI_API_VERSION=${AZURE_API_VERSIONS[0]}`);
+          } else {
+            ctx.say(`  export OPENAI_BASE_URL=${server.url}`);
+            if (apiKey === undefined) ctx.say(`  export OPENAI_API_KEY=${ANY_KEY}  # any token works`);
+            else ctx.say("  and set OPENAI_API_KEY to the --api-key value (only that key is accepted)");
+          }
           if (!ctx.signal.aborted) await once(ctx.signal, "abort").catch(() => {});
           await server.close();
         },
@@ -83,6 +114,7 @@ export function addServeCommand(program: Command, run: Run): void {
   addExamples(serve, [
     { summary: "Kept across restarts, on a fixed port.", args: ["--port", "8080", "--data-dir", "./uploads-data"] },
     { summary: "For a page served from another machine.", args: ["--cors", "https://app.example.com"] },
+    { summary: "As Azure OpenAI serves it, for an AzureOpenAI client.", args: ["--azure"] },
   ]);
 }
 

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 
-/** The prefixes OpenAI gives its identifiers; the file prefix really does use a dash. */
-export type IdPrefix = "upload_" | "part_" | "file-" | "req_";
+/**
+ * The prefixes OpenAI gives its identifiers; the file prefix really does use a dash. `uplprt-`
+ * is how Azure OpenAI names parts, which the server's Azure mode mimics.
+ */
+export type IdPrefix = "upload_" | "part_" | "uplprt-" | "file-" | "req_";
+
+/** The prefixes a part id may have: OpenAI's, and Azure OpenAI's. */
+export const PART_PREFIXES = ["part_", "uplprt-"] as const satisfies readonly IdPrefix[];
 
 /**
  * A fresh identifier: the prefix plus random hex. Request ids get 32 hex digits like the
@@ -17,4 +23,12 @@ export function newId(prefix: IdPrefix): string {
  */
 export function isId(prefix: Exclude<IdPrefix, "req_">, name: string): boolean {
   return name.length === prefix.length + 24 && name.startsWith(prefix) && /^[0-9a-f]+$/.test(name.slice(prefix.length));
+}
+
+/**
+ * Whether `name` is a part id of either mode: a data directory keeps the ids its parts were
+ * given, so a server started on it in the other mode still knows them (and sweeps their files).
+ */
+export function isPartId(name: string): boolean {
+  return PART_PREFIXES.some((prefix) => isId(prefix, name));
 }

@@ -2,7 +2,7 @@ import { type FileHandle, open, readFile, rename, rm, truncate } from "node:fs/p
 import { join } from "node:path";
 import type { CreateUploadRequest } from "../types.js";
 import { syncDir } from "./disk.js";
-import { isId } from "./ids.js";
+import { isId, isPartId } from "./ids.js";
 import type { OpenAIFile, StoredPart, Upload } from "./store.js";
 
 /** The journal's name in the data directory. */
@@ -19,7 +19,10 @@ const COMPACTING_FILE = `${JOURNAL_FILE}.tmp`;
 export type JournalEvent =
   /** An upload was created; a compacted journal also writes a closed upload this way, with its status. */
   | { type: "created"; upload: Upload; request: CreateUploadRequest }
-  /** A part's bytes are on disk, under `parts/<part.id>`. Ignored unless the upload is pending. */
+  /**
+   * A part's bytes are on disk, under `parts/<part.id>`. Ignored unless the upload is pending.
+   * Its id is `part_…`, or `uplprt-…` from a server in Azure mode: kept as given either way.
+   */
   | { type: "part"; upload_id: string; part: StoredPart }
   /** The upload was completed into `files/<file.id>`; its parts are discarded. */
   | { type: "completed"; upload_id: string; file: OpenAIFile }
@@ -80,7 +83,7 @@ function eventProblem(value: unknown): string | undefined {
   const event = value as Partial<Record<string, unknown>> | null;
   const type = event?.type;
   if (typeof type !== "string" || !EVENT_TYPES.has(type)) return "not a journal event";
-  const id = (prefix: "upload_" | "part_" | "file-", candidate: unknown) =>
+  const id = (prefix: "upload_" | "file-", candidate: unknown) =>
     typeof candidate === "string" && isId(prefix, candidate);
   const upload = event?.upload as { id?: unknown; bytes?: unknown; expires_at?: unknown } | undefined;
   const part = event?.part as { id?: unknown; bytes?: unknown } | undefined;
@@ -92,7 +95,7 @@ function eventProblem(value: unknown): string | undefined {
         Number.isSafeInteger(upload?.expires_at) &&
         typeof event?.request === "object"
       : id("upload_", event?.upload_id) &&
-        (type !== "part" || (id("part_", part?.id) && Number.isSafeInteger(part?.bytes))) &&
+        (type !== "part" || (typeof part?.id === "string" && isPartId(part.id) && Number.isSafeInteger(part?.bytes))) &&
         (type !== "completed" || id("file-", file?.id));
   return fine ? undefined : `a ${type} event with missing or malformed ids or sizes`;
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type OperationId, operationIds } from "../../generated/operations.js";
 import { MAX_PART_BYTES } from "../limits.js";
-import { authenticate } from "./auth.js";
+import { authenticate, authenticateAzure } from "./auth.js";
 import { applyCors, type CorsPolicy } from "./cors.js";
 import { openDataDir } from "./disk.js";
 import { ApiError } from "./errors.js";
@@ -13,8 +13,20 @@ import { createFaultInjector, type FaultOptions } from "./faults.js";
 import { handlers, type OperationContext } from "./handlers.js";
 import { sendJson } from "./http.js";
 import { newId } from "./ids.js";
-import { route } from "./routes.js";
+import { type AzureRouting, route } from "./routes.js";
 import { type UploadSnapshot, UploadStore } from "./store.js";
+
+/**
+ * The `api-version` values the server takes on Azure OpenAI's dated paths unless told others
+ * (`azure: { apiVersions }`): the GA version that has the Uploads API, first, then recent
+ * previews. `serve --azure` prints the first as `OPENAI_API_VERSION`.
+ */
+export const AZURE_API_VERSIONS: readonly string[] = Object.freeze([
+  "2024-10-21",
+  "2024-12-01-preview",
+  "2025-03-01-preview",
+  "2025-04-01-preview",
+]);
 
 /** How to start a {@link LocalServer}; every option has a default suited to tests. */
 export interface LocalServerOptions {
@@ -37,8 +49,41 @@ export interface LocalServerOptions {
    * headers asked for, and the answers expose `x-request-id`, `retry-after` and `retry-after-ms`.
    */
   cors?: CorsPolicy | undefined;
-  /** The only bearer token accepted. Without it any non-empty bearer token is. */
+  /**
+   * The only bearer token accepted (in Azure mode: the only `api-key` header or Bearer token).
+   * Without it any non-empty one is.
+   */
   apiKey?: string | undefined;
+  /**
+   * Serve the Uploads API as Azure OpenAI does instead of OpenAI's paths and auth. Default
+   * false. When set (`true`, or an object):
+   *
+   * - The spec's operations are under `/openai` (the dated API: `POST /openai/uploads?api-version=V`,
+   *   `/openai/uploads/{upload_id}/parts?api-version=V`, …) and under `/openai/v1` (the v1 API,
+   *   which takes no api-version and ignores one given). `/v1/…` and `/…` are 404s, as the Azure
+   *   paths are without this option.
+   * - A dated path without `api-version`, or with one not in `apiVersions`, is a 404 naming the
+   *   values it takes.
+   * - A request authenticates with an `api-key` header or, without one, `Authorization: Bearer`
+   *   (to Azure, a Microsoft Entra ID token); `apiKey`, when set, is the only one accepted.
+   *   Neither is a 401.
+   * - Part ids look like `uplprt-<hex>` and part answers carry an `azure_block_id` (the base64
+   *   of the part's block name). Upload and file ids are OpenAI's.
+   * - `url` is the endpoint, without a path, as Azure clients take it.
+   *
+   * The data directory is the same in either mode: a server started on it again (in either
+   * mode) carries on with the ids its parts were given.
+   */
+  azure?:
+    | boolean
+    | {
+        /**
+         * The `api-version` values the dated paths take; default `AZURE_API_VERSIONS`. At least
+         * one, each a non-empty string without spaces, `&` or `#`.
+         */
+        apiVersions?: readonly string[] | undefined;
+      }
+    | undefined;
   /** The clock, in milliseconds like `Date.now` (the default); inject one to expire uploads without waiting. */
   now?: (() => number) | undefined;
   /** Errors, dropped connections and latency to inject; none by default. */
@@ -92,7 +137,12 @@ export interface ServerStats {
 
 /** A running local Uploads server. */
 export interface LocalServer {
-  /** The base URL, like the real API's: `http://127.0.0.1:PORT/v1`. */
+  /**
+   * The base URL, like the real API's: `http://127.0.0.1:PORT/v1`. In Azure mode (the `azure`
+   * option) it is the endpoint instead, `http://127.0.0.1:PORT` without a path, which is what
+   * Azure OpenAI clients take as `endpoint` (`AZURE_OPENAI_ENDPOINT`): they add `/openai` (and
+   * `?api-version=`), or `/openai/v1`, themselves.
+   */
   readonly url: string;
   /** The data directory: the `dataDir` option, or the temp directory the server made. */
   readonly dataDir: string;
@@ -121,6 +171,24 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
+/** The `azure` option checked and with its defaults; undefined when off. */
+function azureRouting(option: LocalServerOptions["azure"]): AzureRouting | undefined {
+  if (!option) return undefined;
+  const apiVersions = (option === true ? undefined : option.apiVersions) ?? AZURE_API_VERSIONS;
+  if (!Array.isArray(apiVersions) || apiVersions.length === 0) {
+    throw new RangeError(
+      "azure.apiVersions must list at least one api-version (like '2024-10-21'); leave it out for AZURE_API_VERSIONS.",
+    );
+  }
+  const bad = apiVersions.findIndex((v) => typeof v !== "string" || !/^[^\s&#]+$/.test(v));
+  if (bad !== -1) {
+    throw new RangeError(
+      `azure.apiVersions must be non-empty strings without spaces, '&' or '#', like '2024-10-21'; apiVersions[${bad}] is ${JSON.stringify(apiVersions[bad]) ?? "undefined"}.`,
+    );
+  }
+  return { apiVersions: [...apiVersions] };
+}
+
 /** A URL host for a listening address: wildcard addresses are reached via loopback. */
 function urlHost({ address, family }: AddressInfo): string {
   if (address === "0.0.0.0") return "127.0.0.1";
@@ -133,7 +201,8 @@ function urlHost({ address, family }: AddressInfo): string {
  * complete, cancel) that behaves as `openapi/uploads.yaml` describes the real one: bearer
  * auth, OpenAI-shaped errors, an `x-request-id` on every response, parts streamed to disk,
  * byte totals and MD5 checked on completion, expiry by the injected clock, and optional
- * seeded fault injection. It serves both `/v1/uploads…` and `/uploads…`.
+ * seeded fault injection. It serves both `/v1/uploads…` and `/uploads…`; with the `azure`
+ * option, Azure OpenAI's paths and auth instead.
  *
  * Its state lives in the data directory: every change is journaled before it is answered, so
  * a server started again on the same `dataDir` (and port) after a crash, even `kill -9`, lets
@@ -146,8 +215,8 @@ function urlHost({ address, family }: AddressInfo): string {
  * refused, as is a blank filename. A full disk is answered at once, with a 507 that names the
  * directory.
  *
- * Options are checked up front: a bad `maxPartBytes`, `sweepIntervalMs` or fault option
- * throws a RangeError before anything is created. A journal that is corrupt (not merely cut
+ * Options are checked up front: a bad `maxPartBytes`, `sweepIntervalMs`, `azure.apiVersions`
+ * or fault option throws a RangeError before anything is created. A journal that is corrupt (not merely cut
  * short by a crash) rejects, naming the line.
  */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
@@ -159,11 +228,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (!(Number.isFinite(sweepIntervalMs) && sweepIntervalMs > 0)) {
     throw new RangeError(`sweepIntervalMs must be a positive number of milliseconds, got ${options.sweepIntervalMs}.`);
   }
+  const azure = azureRouting(options.azure);
   const faults = options.faults && createFaultInjector(options.faults);
   const disk = await openDataDir(options.dataDir);
   let store: UploadStore;
   try {
-    store = await UploadStore.open(disk, options.now ?? Date.now, { partsWithinBytes: options.partsWithinBytes });
+    store = await UploadStore.open(disk, options.now ?? Date.now, {
+      partsWithinBytes: options.partsWithinBytes,
+      azure: azure !== undefined,
+    });
   } catch (error) {
     await disk.dispose();
     throw error;
@@ -192,9 +265,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     res.setHeader("x-request-id", newId("req_"));
     if (applyCors(req, res, options.cors ?? "loopback")) return;
     try {
-      const target = route(req.method, (req.url ?? "/").split("?")[0] ?? "/");
+      const target = route(req.method, req.url ?? "/", azure);
       stats.byOperation[target.operationId] += 1;
-      authenticate(req.headers.authorization, options.apiKey);
+      if (azure) authenticateAzure(req.headers, options.apiKey);
+      else authenticate(req.headers.authorization, options.apiKey);
       const plan = faults?.(target.operationId);
       if (plan?.delayMs) await sleep(plan.delayMs, undefined, { signal: closing.signal });
       if (plan?.error || plan?.dropBeforeStore) stats.faults += 1;
@@ -256,7 +330,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   let closed: Promise<void> | undefined;
   return {
-    url: `${options.tls ? "https" : "http"}://${urlHost(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/v1`,
+    url: `${options.tls ? "https" : "http"}://${urlHost(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}${azure ? "" : "/v1"}`,
     dataDir: disk.root,
     stats,
     getUpload: (uploadId) => store.inspect(uploadId),

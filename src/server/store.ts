@@ -4,7 +4,7 @@ import { inBinaryUnits, MAX_UPLOAD_BYTES, UPLOAD_TTL_SECONDS } from "../limits.j
 import type { CompleteUploadRequest, CreateUploadRequest } from "../types.js";
 import { type DataDir, joinFiles, syncDir, syncFile } from "./disk.js";
 import { ApiError, invalidParam, type StorageFailure, storageError } from "./errors.js";
-import { isId, newId } from "./ids.js";
+import { isId, isPartId, newId } from "./ids.js";
 import { Journal, type JournalEvent, readJournal } from "./journal.js";
 import type { PartLimits } from "./parts.js";
 
@@ -14,6 +14,9 @@ export type Upload = components["schemas"]["Upload"];
 export type UploadPart = components["schemas"]["UploadPart"];
 /** The spec's `OpenAIFile`. */
 export type OpenAIFile = components["schemas"]["OpenAIFile"];
+
+/** A part as Azure OpenAI answers it: the spec's `UploadPart` plus the id of its block in Azure's storage. */
+type AzureUploadPart = UploadPart & { azure_block_id: string };
 
 /** A part whose bytes are on disk, as a snapshot of its upload lists it. */
 export interface StoredPart {
@@ -43,6 +46,8 @@ interface UploadRecord {
   completing: boolean;
   /** Settles when the last state change of this upload (a part's commit, a completion, a cancel) is done. */
   lock: Promise<void>;
+  /** Parts recorded for this upload so far (replayed ones included): the last one's block number, in Azure mode. */
+  blocks: number;
 }
 
 /** What a caller tried to do with an upload, as error messages phrase it. */
@@ -70,6 +75,11 @@ export interface PartReservation {
 export interface StoreOptions {
   /** Refuse a part that would take the sum of an upload's parts past its `bytes`; see `LocalServerOptions`. */
   partsWithinBytes?: boolean | undefined;
+  /**
+   * Make parts as Azure OpenAI does: ids `uplprt-<hex>` rather than `part_<hex>`, and answers
+   * with an `azure_block_id`. Parts already in the journal keep the ids they were given.
+   */
+  azure?: boolean | undefined;
 }
 
 /** A compaction at run time is worth its write once the journal has this many lines and twice those it needs. */
@@ -103,6 +113,7 @@ export class UploadStore {
     private readonly disk: DataDir,
     private readonly now: () => number,
     private readonly partsWithinBytes: boolean,
+    private readonly azure: boolean,
   ) {}
 
   /**
@@ -112,7 +123,7 @@ export class UploadStore {
    * fails with a message instead of joining wrong bytes.
    */
   static async open(disk: DataDir, now: () => number, options: StoreOptions = {}): Promise<UploadStore> {
-    const store = new UploadStore(disk, now, options.partsWithinBytes ?? false);
+    const store = new UploadStore(disk, now, options.partsWithinBytes ?? false, options.azure ?? false);
     const contents = await readJournal(disk.root);
     for (const event of contents.events) store.apply(event);
     await store.dropMissingParts();
@@ -161,7 +172,7 @@ export class UploadStore {
   reservePart(uploadId: string, maxPartBytes: number): PartReservation {
     const record = this.open(uploadId, "add parts to");
     if (this.room(record) <= 0) throw this.noRoom(record, record.arrivingBytes);
-    const partId = newId("part_");
+    const partId = newId(this.azure ? "uplprt-" : "part_");
     this.receiving.add(partId);
     let mine = 0;
     let counting = true;
@@ -364,6 +375,7 @@ export class UploadStore {
         arrivingBytes: 0,
         completing: false,
         lock: Promise.resolve(),
+        blocks: 0,
       });
       if (upload.status === "completed" && upload.file) {
         this.files.set(upload.file.id, this.disk.filePath(upload.file.id));
@@ -382,6 +394,7 @@ export class UploadStore {
       case "part":
         record.parts.set(event.part.id, { id: event.part.id, bytes: event.part.bytes });
         record.storedBytes += event.part.bytes;
+        record.blocks += 1;
         return;
       case "completed":
         upload.status = "completed";
@@ -447,7 +460,9 @@ export class UploadStore {
         );
         // Expired by the clock while the line was written: the part was not taken.
         if (!record.parts.has(partId)) this.open(uploadId, "add parts to");
-        return { id: partId, object: "upload.part", created_at: this.seconds(), upload_id: uploadId };
+        const part: UploadPart = { id: partId, object: "upload.part", created_at: this.seconds(), upload_id: uploadId };
+        if (!this.azure) return part;
+        return { ...part, azure_block_id: azureBlockId(record.blocks) } satisfies AzureUploadPart;
       });
     } catch (error) {
       release();
@@ -547,7 +562,7 @@ export class UploadStore {
     const recorded = new Set([...this.uploads.values()].flatMap((record) => [...record.parts.keys()]));
     const orphans = [
       ...partNames
-        .filter((name) => isId("part_", name) && !recorded.has(name) && !this.receiving.has(name))
+        .filter((name) => isPartId(name) && !recorded.has(name) && !this.receiving.has(name))
         .map((name) => this.disk.partPath(name)),
       ...fileNames
         .filter((name) => isId("file-", name) && !this.files.has(name) && !this.joining.has(name))
@@ -653,4 +668,13 @@ export class UploadStore {
   private seconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/**
+ * The `azure_block_id` of an upload's `n`th part, as Azure OpenAI answers: the base64 of a
+ * block name. Azure's storage wants every block id of a blob the same length, hence the
+ * zero-padded number (an upload has at most 10,000 parts).
+ */
+function azureBlockId(n: number): string {
+  return Buffer.from(`block-${String(n).padStart(6, "0")}`).toString("base64");
 }

@@ -21,7 +21,11 @@ afterEach(async () => {
 async function serve(args: string[]): Promise<{ cli: CliProcess; url: string }> {
   const cli = startCli(["serve", ...args]);
   running.push(cli);
-  await until(() => /export OPENAI_API_KEY|set OPENAI_API_KEY/.test(cli.output.stderr) || cli.child.exitCode !== null);
+  await until(
+    () =>
+      /export OPENAI_API_KEY|set OPENAI_API_KEY|export OPENAI_API_VERSION/.test(cli.output.stderr) ||
+      cli.child.exitCode !== null,
+  );
   const { url } = JSON.parse(cli.output.stdout) as { url: string };
   return { cli, url };
 }
@@ -56,6 +60,43 @@ describe("serve", () => {
     expect(cli.output.stderr).toContain(`export OPENAI_BASE_URL=${url}\n`);
     expect(cli.output.stderr).toMatch(/export OPENAI_API_KEY=sk-local {2}# any token works/);
     expect(cli.output.stderr).toMatch(/data dir: \S+ \(a temp dir, removed on exit\)/);
+  });
+
+  it("with --azure serves Azure OpenAI's paths and prints the AZURE_OPENAI_* and OPENAI_API_VERSION lines", async () => {
+    const { cli, url } = await serve(["--azure"]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(JSON.parse(cli.output.stdout)).toMatchObject({ url, azure: true });
+    expect(cli.output.stderr).toContain(`export AZURE_OPENAI_ENDPOINT=${url}\n`);
+    expect(cli.output.stderr).toMatch(/export AZURE_OPENAI_API_KEY=sk-local {2}# any key works\n/);
+    expect(cli.output.stderr).toContain("export OPENAI_API_VERSION=2024-10-21\n");
+    expect(cli.output.stderr).not.toMatch(/OPENAI_BASE_URL|export OPENAI_API_KEY/);
+    const created = await fetch(`${url}/openai/uploads?api-version=2024-10-21`, {
+      method: "POST",
+      headers: { "api-key": "any-key", "content-type": "application/json" },
+      body: JSON.stringify({ filename: "a.txt", purpose: "batch", bytes: 5, mime_type: "text/plain" }),
+    });
+    expect(created.status).toBe(200);
+    expect((await create(url, "sk-anything")).status).toBe(404);
+  });
+
+  it("with --azure and --api-key accepts only that key, and never prints it", async () => {
+    const { cli, url } = await serve(["--azure", "--api-key", TEST_API_KEY]);
+    const post = (key: string) =>
+      fetch(`${url}/openai/v1/uploads`, {
+        method: "POST",
+        headers: { "api-key": key, "content-type": "application/json" },
+        body: JSON.stringify({ filename: "a.txt", purpose: "batch", bytes: 5, mime_type: "text/plain" }),
+      });
+    expect((await post("sk-wrong")).status).toBe(401);
+    expect((await post(TEST_API_KEY)).status).toBe(200);
+    expect(cli.output.stderr).toContain("set AZURE_OPENAI_API_KEY to the --api-key value");
+    expect(cli.output.stderr).not.toMatch(/export AZURE_OPENAI_API_KEY/);
+    expect(cli.output.stdout + cli.output.stderr).not.toContain(TEST_API_KEY);
+  });
+
+  it("--help lists --azure", async () => {
+    const { stdout } = await startCli(["serve", "--help"]).done;
+    expect(stdout).toMatch(/--azure +serve Azure OpenAI's paths/);
   });
 
   it("refuses an --api-key no Bearer header could carry", async () => {
