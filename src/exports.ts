@@ -1,5 +1,7 @@
 /** Everything both entries export, apart from `uploadFile`, whose runtime each entry picks. */
+
 export type { ClientRuntime, UploadsClient } from "./core/client.js";
+export type { Credential } from "./core/credentials.js";
 export type { ClientOptions, RequestOptions } from "./core/options.js";
 export { MAX_RESPONSE_BYTES } from "./core/response-body.js";
 export { retryDelay, shouldRetry } from "./core/retry-delay.js";
@@ -18,6 +20,7 @@ export {
 } from "./errors/api-error.js";
 export { OpenAIUploadsError } from "./errors/base.js";
 export { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "./errors/connection.js";
+export { CredentialError } from "./errors/credential.js";
 export { FileChangedError } from "./errors/file-changed.js";
 export { InvalidArgumentError } from "./errors/invalid-argument.js";
 export { ProxyAuthenticationError } from "./errors/proxy.js";

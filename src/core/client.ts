@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { VERSION } from "../version.js";
 import { createInvoke } from "./invoke.js";
 import type { Invoke } from "./operation.js";
-import { type ClientOptions, type RequestOptions, resolveOptions } from "./options.js";
+import { type ClientOptions, type ClientTarget, openAITarget, type RequestOptions, resolveOptions } from "./options.js";
 import { requestSender, setHeaders } from "./request.js";
 import { limitBody } from "./response-body.js";
 
@@ -17,14 +17,17 @@ import { limitBody } from "./response-body.js";
 export interface ClientRuntime {
   /** The base URL, without a trailing slash. */
   readonly baseUrl: string;
+  /** The URL of a request to `path` (an operation's path, parameters filled in), with the query every request carries. */
+  url(path: string): URL;
   /** The retrying, checking runtime behind the typed operations. */
   readonly invoke: Invoke<RequestOptions>;
   /**
-   * Every request's headers, `Authorization` included (names in lower case). Code that holds a
-   * client can send with its key anyway; this lets it read the key too, so pass clients only
-   * to code you trust with the key.
+   * One request's headers, its authentication included (names in lower case), asked for
+   * before each attempt: a credential function is asked then. Code that holds a client can
+   * send with its key anyway; this lets it read the key too, so pass clients only to code you
+   * trust with the key.
    */
-  requestHeaders(): Record<string, string>;
+  requestHeaders(): Promise<Record<string, string>>;
   /** Whether the client was given its own `fetch`; helpers must then send through it, not around it. */
   readonly customFetch: boolean;
   /** The proxy requests go through, when one applies (a function: the URL may hold credentials). */
@@ -60,11 +63,17 @@ export interface ClientNetwork {
  * never shows in `util.inspect`. Response bodies are read up to `MAX_RESPONSE_BYTES`, whatever
  * `fetch` is used.
  */
-export function createClient(options: ClientOptions, network: ClientNetwork | undefined): UploadsClient {
+export function createClient(
+  options: ClientOptions,
+  network: ClientNetwork | undefined,
+  target: ClientTarget = openAITarget(options),
+): UploadsClient {
   const resolved = resolveOptions(options);
-  const platform = resolved.fetch ? undefined : network?.defaultFetch(new URL(resolved.baseUrl), options);
-  // Layered with `set`, so a client header replaces ours whatever its case, and the key replaces
-  // any Authorization among them (a call's own headers may still replace it, as documented).
+  const { baseUrl } = target;
+  const platform = resolved.fetch ? undefined : network?.defaultFetch(new URL(baseUrl), options);
+  // Layered with `set`, so a client header replaces ours whatever its case, and the credential's
+  // headers replace any of the same name among them (a call's own headers may still replace
+  // them, as documented).
   const layers = new Headers({ "User-Agent": `openai-uploads/${VERSION}` });
   try {
     if (resolved.organization) layers.set("OpenAI-Organization", resolved.organization);
@@ -73,18 +82,28 @@ export function createClient(options: ClientOptions, network: ClientNetwork | un
   } catch (error) {
     throw new InvalidArgumentError(`A header cannot be sent (${(error as Error).message}).`, { option: "headers" });
   }
-  layers.set("Authorization", `Bearer ${resolved.apiKey}`);
   const headers = Object.fromEntries(layers);
+  const requestHeaders = async () => {
+    const layered = new Headers(headers);
+    setHeaders(layered, await target.auth());
+    return Object.fromEntries(layered);
+  };
+  const url = (path: string) => {
+    const url = new URL(baseUrl + path);
+    for (const [name, value] of Object.entries(target.query)) url.searchParams.set(name, value);
+    return url;
+  };
   const invoke = createInvoke(resolved);
   const operationsVia = (fetch: (request: Request) => Promise<Response>) =>
     createOperations(
-      requestSender({ baseUrl: resolved.baseUrl, headers, fetch: async (request) => limitBody(await fetch(request)) }),
+      requestSender({ url, headers: requestHeaders, fetch: async (request) => limitBody(await fetch(request)) }),
       invoke,
     );
   const runtime: ClientRuntime = Object.freeze({
-    baseUrl: resolved.baseUrl,
+    baseUrl,
+    url,
     invoke,
-    requestHeaders: () => ({ ...headers }),
+    requestHeaders,
     customFetch: resolved.fetch !== undefined,
     proxy: () => platform?.proxy,
     operationsVia,
@@ -93,5 +112,5 @@ export function createClient(options: ClientOptions, network: ClientNetwork | un
   const operations = operationsVia(
     resolved.fetch ?? platform?.fetch ?? ((request: Request) => globalThis.fetch(request)),
   );
-  return Object.freeze({ ...operations, baseUrl: resolved.baseUrl, runtime });
+  return Object.freeze({ ...operations, baseUrl, runtime });
 }

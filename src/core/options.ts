@@ -1,9 +1,15 @@
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
+import { type AuthHeaders, type Credential, credentialHeaders } from "./credentials.js";
 
 /** How to reach the API and how hard to try. Every field is optional. */
 export interface ClientOptions {
-  /** Defaults to the `OPENAI_API_KEY` environment variable. Never printed, logged or put in an error. */
-  apiKey?: string | undefined;
+  /**
+   * Defaults to the `OPENAI_API_KEY` environment variable. Never printed, logged or put in an
+   * error. A function (sync or async) is asked for the key before each request, retries
+   * included, so a rotating key or a short-lived token needs no new client; what it throws or
+   * gives that is not a key is a `CredentialError`, and the request is not sent.
+   */
+  apiKey?: Credential | undefined;
   /** Defaults to `OPENAI_BASE_URL`, else `https://api.openai.com/v1`. */
   baseUrl?: string | undefined;
   /** Sent as `OpenAI-Organization`. */
@@ -41,77 +47,35 @@ export interface RequestOptions {
   headers?: Record<string, string> | undefined;
 }
 
-/** The client options after defaults and checks. */
-export interface ResolvedOptions {
-  apiKey: string;
+/** Where a client's requests go and how they are authenticated: OpenAI's way, or Azure's. */
+export interface ClientTarget {
+  /** The base URL, without a trailing slash. */
   baseUrl: string;
+  /** Query parameters of every request: Azure's `api-version`. */
+  query: Readonly<Record<string, string>>;
+  /** The headers that authenticate each request. */
+  auth: AuthHeaders;
+}
+
+/** The client options after defaults and checks, apart from the target. */
+export interface ResolvedOptions {
   maxRetries: number;
   timeoutMs: number;
-  headers: Record<string, string>;
   fetch: ((request: Request) => Promise<Response>) | undefined;
+  organization: string | undefined;
+  project: string | undefined;
+  extraHeaders: Record<string, string>;
 }
 
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
-/** Applies the defaults and refuses options that cannot work, before any request is made. */
-export function resolveOptions(
-  options: ClientOptions,
-  // Browsers and edge runtimes have no process: there, the key and URL come from options only.
-  env: Readonly<Record<string, string | undefined>> = globalThis.process?.env ?? {},
-): Omit<ResolvedOptions, "headers"> & {
-  organization: string | undefined;
-  project: string | undefined;
-  extraHeaders: Record<string, string>;
-} {
-  // An empty variable (what docker-compose makes of an unset `${VAR}`, say) counts as unset.
-  const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
-  if (apiKey !== undefined && typeof apiKey !== "string")
-    throw new InvalidArgumentError("apiKey must be a string.", { option: "apiKey" });
-  if (!apiKey?.trim()) {
-    throw new InvalidArgumentError(
-      options.apiKey === undefined ? "No API key: OPENAI_API_KEY is empty or unset." : "apiKey is blank.",
-      { option: "apiKey", remedy: "pass" },
-    );
-  }
-  // fetch would refuse such a key with a message that quotes it; keys are printable ASCII.
-  // Leading and trailing HTTP whitespace (a .env line's CR LF, say) is trimmed here, once, for
-  // every transport: node:http refuses a CR in a header where fetch trims it. Not String.trim's
-  // wider set, which would let a BOM or a no-break space through.
-  const key = /^[\t\n\r ]*([!-~]+)[\t\n\r ]*$/.exec(apiKey)?.[1];
-  if (!key) {
-    throw new InvalidArgumentError(
-      "apiKey has a space, a line break or a non-ASCII character inside: was it pasted whole and alone?",
-      { option: "apiKey" },
-    );
-  }
-  const baseUrl = (options.baseUrl ?? (env.OPENAI_BASE_URL || DEFAULT_BASE_URL)).replace(/\/+$/, "");
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new InvalidArgumentError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL; use e.g. ${DEFAULT_BASE_URL}.`, {
-      option: "baseUrl",
-    });
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new InvalidArgumentError(`baseUrl must use https:// (or http:// to loopback), not ${url.protocol}//.`, {
-      option: "baseUrl",
-    });
-  }
-  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !options.allowInsecureHttp) {
-    throw new InvalidArgumentError(
-      `baseUrl ${url.origin} would send the API key in clear text; use https://, or allow it.`,
-      {
-        option: "allowInsecureHttp",
-        remedy: "pass",
-        value: "true",
-      },
-    );
-  }
+/** Browsers and edge runtimes have no process: there, every value comes from options only. */
+export const processEnv = (): Readonly<Record<string, string | undefined>> => globalThis.process?.env ?? {};
+
+/** Applies the defaults to how a client sends and refuses options that cannot work, before any request is made. */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
   return {
-    apiKey: key,
-    baseUrl,
     maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, 2),
     timeoutMs: positiveNumber("timeoutMs", options.timeoutMs, 10 * 60 * 1000),
     fetch: options.fetch,
@@ -119,6 +83,63 @@ export function resolveOptions(
     project: options.project,
     extraHeaders: options.headers ?? {},
   };
+}
+
+/**
+ * OpenAI's target: `baseUrl` (else `OPENAI_BASE_URL`, else the API's) with the key, else
+ * `OPENAI_API_KEY`, as a Bearer token. An empty variable (what docker-compose makes of an
+ * unset `${VAR}`, say) counts as unset.
+ */
+export function openAITarget(options: ClientOptions, env = processEnv()): ClientTarget {
+  const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
+  if (apiKey === undefined) {
+    throw new InvalidArgumentError("No API key: OPENAI_API_KEY is empty or unset.", {
+      option: "apiKey",
+      remedy: "pass",
+    });
+  }
+  return {
+    baseUrl: checkedBaseUrl(options.baseUrl ?? (env.OPENAI_BASE_URL || DEFAULT_BASE_URL), {
+      option: "baseUrl",
+      example: DEFAULT_BASE_URL,
+      allowInsecureHttp: options.allowInsecureHttp,
+    }),
+    query: {},
+    auth: credentialHeaders(apiKey, "apiKey", (key) => ({ Authorization: `Bearer ${key}` })),
+  };
+}
+
+/**
+ * A base URL without its trailing slashes, refused when it is not an http(s) URL, or when it is
+ * plain http to a host other than this machine without `allowInsecureHttp`: the key would
+ * cross the network in clear text. `option` is the option that gave it, `example` a URL of
+ * the right kind for the message.
+ */
+export function checkedBaseUrl(
+  value: string,
+  { option, example, allowInsecureHttp }: { option: string; example: string; allowInsecureHttp: boolean | undefined },
+): string {
+  const baseUrl = value.replace(/\/+$/, "");
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new InvalidArgumentError(`${option} ${JSON.stringify(baseUrl)} is not a URL; use e.g. ${example}.`, {
+      option,
+    });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InvalidArgumentError(`${option} must use https:// (or http:// to loopback), not ${url.protocol}//.`, {
+      option,
+    });
+  }
+  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !allowInsecureHttp) {
+    throw new InvalidArgumentError(
+      `${option} ${url.origin} would send the API key in clear text; use https://, or allow it.`,
+      { option: "allowInsecureHttp", remedy: "pass", value: "true" },
+    );
+  }
+  return baseUrl;
 }
 
 /** Checks a per-call or client `maxRetries`. */

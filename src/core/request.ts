@@ -13,10 +13,10 @@ export function setHeaders(
   }
 }
 
-/** Where and how a client sends: its base URL, the headers of every request, and its fetch. */
+/** Where and how a client sends: the URL of a path, each request's headers, and its fetch. */
 export interface RequestTarget {
-  baseUrl: string;
-  headers: Readonly<Record<string, string>>;
+  url: (path: string) => URL;
+  headers: () => Promise<Readonly<Record<string, string>>>;
   fetch: (request: Request) => Promise<Response>;
 }
 
@@ -38,7 +38,7 @@ export type SendOperation = (operation: OperationSpec, parts: RequestParts, init
  */
 export function requestSender(target: RequestTarget): SendOperation {
   return async (operation, { path = {}, query = {}, body }, init) => {
-    const url = new URL(target.baseUrl + expandPath(operation.path, path));
+    const url = target.url(expandPath(operation.path, path));
     for (const [name, value] of Object.entries(query)) {
       for (const item of Array.isArray(value) ? value : [value]) {
         if (item !== undefined) url.searchParams.append(name, String(item));
@@ -52,7 +52,7 @@ export function requestSender(target: RequestTarget): SendOperation {
       throw refuse("body", `the body must be an object, not ${body === null ? "null" : typeof body}`);
     }
     const json = body !== undefined && operation.bodyMediaType === "application/json";
-    const headers = new Headers(target.headers);
+    const headers = new Headers(await target.headers());
     if (json) headers.set("Content-Type", "application/json");
     try {
       setHeaders(headers, init.headers);

@@ -38,9 +38,10 @@ export function httpTransport(
   const proxy = runtime.proxy();
   const agent = agentFor(base, proxy, { keepAlive: true, maxSockets: concurrency });
   const request = base.protocol === "https:" ? httpsRequest : httpRequest;
-  const headers = runtime.requestHeaders();
 
-  function attempt({ uploadId, part, data, onBytes }: PartRequest, init: AttemptInit): Promise<SentAttempt> {
+  async function attempt({ uploadId, part, data, onBytes }: PartRequest, init: AttemptInit): Promise<SentAttempt> {
+    // Asked for each attempt, as the fetch path does: a credential function gives a fresh token.
+    const headers = await runtime.requestHeaders();
     const boundary = `----openai-uploads-${randomBytes(12).toString("hex")}`;
     const head = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="${PART_FIELD}"; filename="blob"\r\n` +
@@ -48,14 +49,14 @@ export function httpTransport(
     );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const size = part.end - part.start;
-    const url = new URL(`${runtime.baseUrl}${expandPath(PART.path, { upload_id: uploadId })}`);
+    const url = runtime.url(expandPath(PART.path, { upload_id: uploadId }));
     // Layered as the fetch path layers them, so both send the same headers.
     const layers = new Headers(headers);
     try {
       setHeaders(layers, init.headers);
     } catch (error) {
       const problem = `${PART.operationId}: a header cannot be sent (${(error as Error).message}).`;
-      return Promise.reject(new InvalidArgumentError(problem, { option: "headers" }));
+      throw new InvalidArgumentError(problem, { option: "headers" });
     }
     layers.set("Content-Type", `multipart/form-data; boundary=${boundary}`);
     layers.set("Content-Length", String(head.length + size + tail.length));

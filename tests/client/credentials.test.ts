@@ -1,0 +1,95 @@
+import { describe, expect, it, vi } from "vitest";
+import { CredentialError, createUploadsClient, InvalidArgumentError, uploadFile } from "../../src/index.js";
+import { TEST_API_KEY } from "../support/keys.js";
+import { rejection } from "../support/rejection.js";
+import { randomFile, server, storedSha256 } from "../upload/support.js";
+
+const UPLOAD = {
+  id: "upload_1",
+  object: "upload",
+  bytes: 1,
+  created_at: 1,
+  filename: "a.jsonl",
+  purpose: "batch",
+  status: "cancelled",
+  expires_at: 3601,
+};
+
+/** A fetch that answers with `statuses` in turn (then 200), recording each request's Authorization. */
+function answering(...statuses: number[]) {
+  const seen: Array<string | null> = [];
+  const fetch = async (request: Request) => {
+    seen.push(request.headers.get("authorization"));
+    const status = statuses.shift() ?? 200;
+    const body = status === 200 ? UPLOAD : { error: { message: "try again", type: "server_error" } };
+    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  };
+  return { fetch, seen };
+}
+
+describe("apiKey as a function", () => {
+  it("is asked before each request, retries included, and its key sent as it is then", async () => {
+    let n = 0;
+    const apiKey = vi.fn(async () => `sk-rotating-${++n}`);
+    const { fetch, seen } = answering(500);
+    const client = createUploadsClient({ apiKey, fetch, maxRetries: 1 });
+    expect(apiKey).not.toHaveBeenCalled();
+    await client.cancelUpload("upload_1");
+    await client.cancelUpload("upload_1");
+    expect(seen).toEqual(["Bearer sk-rotating-1", "Bearer sk-rotating-2", "Bearer sk-rotating-3"]);
+    expect(apiKey).toHaveBeenCalledTimes(3);
+  });
+
+  it("may give its key synchronously", async () => {
+    const { fetch, seen } = answering();
+    await createUploadsClient({ apiKey: () => " sk-sync\r\n", fetch }).cancelUpload("upload_1");
+    expect(seen).toEqual(["Bearer sk-sync"]);
+  });
+
+  const failures: Array<[string, () => unknown, RegExp]> = [
+    ["throws", () => Promise.reject(new Error("vault sealed")), /^apiKey threw: vault sealed$/],
+    ["gives a number", () => 42, /^apiKey gave number, not a string\.$/],
+    ["gives undefined", () => undefined, /^apiKey gave undefined, not a string\.$/],
+    ["gives a blank string", () => "  ", /^apiKey gave a blank value\.$/],
+    ["gives a key with a space inside", () => "sk-two words-secret", /^apiKey gave a value with a space/],
+  ];
+  it.each(failures)(
+    "that %s fails the call with a CredentialError, sending nothing, retrying nothing",
+    async (_name, key, message) => {
+      const { fetch, seen } = answering();
+      const client = createUploadsClient({ apiKey: key as () => string, fetch, maxRetries: 2 });
+      const error = await rejection(client.cancelUpload("upload_1"), CredentialError);
+      expect(error.message).toMatch(message);
+      expect(error.option).toBe("apiKey");
+      expect(error.message).not.toMatch(/secret|words/);
+      expect(seen).toEqual([]);
+    },
+  );
+
+  it("keeps what it threw as the cause", async () => {
+    const thrown = new Error("vault sealed");
+    const client = createUploadsClient({ apiKey: () => Promise.reject(thrown), fetch: answering().fetch });
+    expect((await rejection(client.cancelUpload("upload_1"), CredentialError)).cause).toBe(thrown);
+  });
+
+  it("a value that is neither a string nor a function is refused when the client is made", () => {
+    expect(() => createUploadsClient({ apiKey: 42 as unknown as string })).toThrow(InvalidArgumentError);
+  });
+
+  it.each(["node:http", "fetch"] as const)("drives uploadFile, asked once per request (%s)", async (transport) => {
+    const local = await server();
+    const apiKey = vi.fn(() => TEST_API_KEY);
+    const client = createUploadsClient({
+      apiKey,
+      baseUrl: local.url,
+      ...(transport === "fetch" ? { fetch: (request: Request) => fetch(request) } : {}),
+    });
+    const file = await randomFile(3 * 1024 * 1024 + 5);
+    const before = local.stats.requests;
+    const upload = await uploadFile(client, { file: file.path, purpose: "batch", partSize: 1024 * 1024 });
+    expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+    // create, 4 parts, complete
+    expect(local.stats.requests - before).toBe(6);
+    expect(apiKey).toHaveBeenCalledTimes(6);
+  });
+});
