@@ -1,5 +1,6 @@
 /** Everything both entries export, apart from `uploadFile`, whose runtime each entry picks. */
 
+export type { AzureClientOptions } from "./core/azure.js";
 export type { ClientRuntime, UploadsClient } from "./core/client.js";
 export type { Credential } from "./core/credentials.js";
 export type { ClientOptions, RequestOptions } from "./core/options.js";

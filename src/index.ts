@@ -5,6 +5,6 @@
  * @packageDocumentation
  */
 export * from "./exports.js";
-export { createUploadsClient } from "./node/client.js";
+export { createAzureUploadsClient, createUploadsClient } from "./node/client.js";
 export { fileResumeStore, stateDirectory } from "./upload/node/file-resume-store.js";
 export { uploadFile } from "./upload/node/upload-file.js";

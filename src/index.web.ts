@@ -5,4 +5,4 @@
 
 export * from "./exports.js";
 export { uploadFile } from "./upload/web/upload-file.js";
-export { createUploadsClient } from "./web/client.js";
+export { createAzureUploadsClient, createUploadsClient } from "./web/client.js";

@@ -1,6 +1,6 @@
 import type { UploadsClient } from "../core/client.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { createUploadsClient } from "../node/client.js";
+import { createAzureUploadsClient, createUploadsClient } from "../node/client.js";
 
 /** Where the CLI reads and writes; the real process by default, injectable for `npm start`. */
 export interface CliIO {
@@ -14,6 +14,10 @@ export interface CliIO {
 export interface GlobalOptions {
   apiKey?: string;
   baseUrl?: string;
+  /** Azure OpenAI's endpoint: the commands then talk to Azure. */
+  azureEndpoint?: string;
+  /** Azure's dated API version; else the v1 API. */
+  apiVersion?: string;
   json?: boolean;
   allowInsecureHttp?: boolean;
   quiet?: boolean;
@@ -45,17 +49,50 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
     globals,
     signal,
     client: () => {
+      const sending = {
+        allowInsecureHttp: globals.allowInsecureHttp,
+        ...(globals.timeout !== undefined ? { timeoutMs: globals.timeout * 1000 } : {}),
+        ...(globals.maxRetries !== undefined ? { maxRetries: globals.maxRetries } : {}),
+      };
+      const endpoint = azureEndpoint(io, globals);
+      if (endpoint !== undefined) {
+        const apiKey = globals.apiKey ?? (io.env.AZURE_OPENAI_API_KEY || undefined);
+        if (!apiKey?.trim()) {
+          throw new InvalidArgumentError("No Azure OpenAI key: pass --api-key or set AZURE_OPENAI_API_KEY.");
+        }
+        // Passed whole, so that the library reads no environment of its own: io.env is the CLI's.
+        const apiVersion = globals.apiVersion ?? (io.env.OPENAI_API_VERSION || "v1");
+        return createAzureUploadsClient({ endpoint, apiKey, apiVersion, ...sending });
+      }
       const apiKey = globals.apiKey ?? (io.env.OPENAI_API_KEY || undefined);
       if (!apiKey?.trim()) throw new InvalidArgumentError("No API key: pass --api-key or set OPENAI_API_KEY.");
       return createUploadsClient({
         apiKey,
         baseUrl: globals.baseUrl ?? (io.env.OPENAI_BASE_URL || undefined),
-        allowInsecureHttp: globals.allowInsecureHttp,
-        ...(globals.timeout !== undefined ? { timeoutMs: globals.timeout * 1000 } : {}),
-        ...(globals.maxRetries !== undefined ? { maxRetries: globals.maxRetries } : {}),
+        ...sending,
       });
     },
     result: (value) => io.stdout.write(`${JSON.stringify(value, null, globals.json ? undefined : 2)}\n`),
     say: (line) => io.stderr.write(`${line}\n`),
   };
+}
+
+/**
+ * Azure OpenAI's endpoint when the command talks to Azure: `--azure-endpoint`, else
+ * `AZURE_OPENAI_ENDPOINT`. `--base-url` with Azure, or `--api-version` without it, cannot
+ * both be meant, and is refused before any request.
+ */
+function azureEndpoint(io: CliIO, globals: GlobalOptions): string | undefined {
+  const endpoint = globals.azureEndpoint ?? (io.env.AZURE_OPENAI_ENDPOINT || undefined);
+  if (endpoint !== undefined && globals.baseUrl !== undefined) {
+    throw new InvalidArgumentError(
+      `--base-url is OpenAI's, and ${globals.azureEndpoint ? "--azure-endpoint" : "AZURE_OPENAI_ENDPOINT"} says to talk to Azure; give one of them.`,
+    );
+  }
+  if (endpoint === undefined && globals.apiVersion !== undefined) {
+    throw new InvalidArgumentError(
+      "--api-version is Azure's; pass --azure-endpoint (or set AZURE_OPENAI_ENDPOINT) with it.",
+    );
+  }
+  return endpoint;
 }

@@ -37,8 +37,10 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   const program = new Command(NAME)
     .description("The OpenAI Uploads API from a shell: create, add parts, complete, cancel, or upload a whole file.")
     .version(VERSION, "-V, --version")
-    .option("--api-key <key>", "API key (default: $OPENAI_API_KEY)")
+    .option("--api-key <key>", "API key (default: $OPENAI_API_KEY, or $AZURE_OPENAI_API_KEY with Azure)")
     .option("--base-url <url>", "API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
+    .option("--azure-endpoint <url>", "talk to this Azure OpenAI resource (default: $AZURE_OPENAI_ENDPOINT)")
+    .option("--api-version <version>", "Azure's dated API version (default: $OPENAI_API_VERSION, else the v1 API)")
     .option("--json", "print one compact JSON document on stdout")
     .option("--quiet", "print nothing on stderr unless something fails (no progress)")
     .option("--timeout <s>", "give up an attempt of a request after this many seconds (default 600)", integerIn(1))
@@ -116,6 +118,8 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   ),
   apiKey: "--api-key",
   baseUrl: "--base-url",
+  endpoint: "--azure-endpoint",
+  apiVersion: "--api-version",
   allowInsecureHttp: "--allow-insecure-http",
   file: "FILE",
   filename: "--filename",

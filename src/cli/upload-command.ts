@@ -319,6 +319,8 @@ function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions,
   // A pipe has no size of its own, even when this run's stdin was a file.
   if (file === "-") args.push("--bytes", String(bytes));
   if (ctx.globals.baseUrl) args.push("--base-url", ctx.globals.baseUrl);
+  if (ctx.globals.azureEndpoint) args.push("--azure-endpoint", ctx.globals.azureEndpoint);
+  if (ctx.globals.apiVersion) args.push("--api-version", ctx.globals.apiVersion);
   if (ctx.globals.allowInsecureHttp) args.push("--allow-insecure-http");
   if (opts.filename) args.push("--filename", opts.filename);
   if (opts.mimeType) args.push("--mime-type", opts.mimeType);

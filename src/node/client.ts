@@ -1,3 +1,4 @@
+import { type AzureClientOptions, azureTarget } from "../core/azure.js";
 import { type ClientNetwork, createClient, type UploadsClient } from "../core/client.js";
 import type { ClientOptions } from "../core/options.js";
 import { DEFAULT_STALL_TIMEOUT_MS } from "../upload/options.js";
@@ -35,4 +36,17 @@ const nodeNetwork: ClientNetwork = {
  */
 export function createUploadsClient(options: ClientOptions = {}): UploadsClient {
   return createClient(options, nodeNetwork);
+}
+
+/**
+ * Creates a client of Azure OpenAI's Uploads API: the same operations, retries, errors and
+ * `uploadFile` (parts streamed with node:http, proxies from the environment), sent to the
+ * endpoint's `/openai` paths with `api-version`, or to its v1 API, with `api-key` or a token
+ * from `azureADTokenProvider` asked for each request. Options and environment variables are
+ * those of the official SDK's `AzureOpenAI`: `endpoint` (`AZURE_OPENAI_ENDPOINT`),
+ * `apiVersion` (`OPENAI_API_VERSION`), `apiKey` (`AZURE_OPENAI_API_KEY`); all are checked
+ * here, before any request.
+ */
+export function createAzureUploadsClient(options: AzureClientOptions = {}): UploadsClient {
+  return createClient(options, nodeNetwork, azureTarget(options));
 }

@@ -1,3 +1,4 @@
+import { type AzureClientOptions, azureTarget } from "../core/azure.js";
 import { type ClientNetwork, createClient, type UploadsClient } from "../core/client.js";
 import type { ClientOptions } from "../core/options.js";
 
@@ -30,4 +31,12 @@ const webNetwork: ClientNetwork = {
  */
 export function createUploadsClient(options: ClientOptions = {}): UploadsClient {
   return createClient(options, webNetwork);
+}
+
+/**
+ * Creates a client of Azure OpenAI's Uploads API (see the Node entry's) on a browser's
+ * network. A page has no environment: pass `endpoint` and the credential.
+ */
+export function createAzureUploadsClient(options: AzureClientOptions = {}): UploadsClient {
+  return createClient(options, webNetwork, azureTarget(options));
 }

@@ -28,7 +28,7 @@ const STATE_ROOT = mkdtempSync(join(tmpdir(), "cli-state-"));
 afterAll(() => rm(STATE_ROOT, { recursive: true, force: true }));
 
 /**
- * Starts the CLI with `args`; the environment has no OPENAI_* variables unless given, and its
+ * Starts the CLI with `args`; the environment has no OPENAI_* or AZURE_OPENAI_* variables unless given, and its
  * stdin is `stdin` (default: empty).
  */
 export function startCli(
@@ -38,7 +38,7 @@ export function startCli(
 ): CliProcess {
   // No OPENAI_* and no proxy settings of the machine's: each test gives the ones it is about.
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("OPENAI_") && !/_proxy$/i.test(k)),
+    Object.entries(process.env).filter(([k]) => !/^(AZURE_)?OPENAI_/.test(k) && !/_proxy$/i.test(k)),
   );
   // Resume state goes to a directory of this run's own, unless the test shares one between runs.
   const state = { XDG_STATE_HOME: mkdtempSync(join(STATE_ROOT, "run-")) };

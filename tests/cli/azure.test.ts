@@ -1,0 +1,87 @@
+import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AZURE_API_VERSIONS, type LocalServer, startLocalServer } from "../../src/testing.js";
+import { sha256 } from "../support/hashes.js";
+import { TEST_API_KEY } from "../support/keys.js";
+import { tempDir } from "../support/temp.js";
+import { CREATE_ARGS, cli } from "./support.js";
+
+// The CLI against the local server's Azure mode, configured as Azure's users configure it.
+
+let local: LocalServer;
+let env: Record<string, string>;
+beforeAll(async () => {
+  local = await startLocalServer({ azure: true, apiKey: TEST_API_KEY });
+  env = {
+    AZURE_OPENAI_ENDPOINT: local.url,
+    AZURE_OPENAI_API_KEY: TEST_API_KEY,
+    OPENAI_API_VERSION: AZURE_API_VERSIONS[0] ?? "",
+  };
+});
+afterAll(() => local.close());
+
+describe("the command line with Azure OpenAI", () => {
+  it("uploads a file byte-exact with only the three environment variables set", async () => {
+    const bytes = randomBytes(3 * 1024 * 1024);
+    const file = { path: join(await tempDir("cli-azure-"), "sample.bin") };
+    await writeFile(file.path, bytes);
+    const result = await cli(["upload", file.path, "--purpose", "batch", "--part-size", "1MiB"], env);
+    expect(result.stderr).not.toContain(TEST_API_KEY);
+    expect(result.code).toBe(0);
+    const upload = JSON.parse(result.stdout);
+    expect(upload).toMatchObject({ status: "completed", bytes: 3 * 1024 * 1024 });
+    expect(sha256(await readFile(local.fileContentPath(upload.file.id) ?? ""))).toBe(sha256(bytes));
+  });
+
+  it("runs an API command over the v1 API given by flags", async () => {
+    const result = await cli(["--azure-endpoint", local.url, "--api-key", TEST_API_KEY, "--json", ...CREATE_ARGS], {});
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toMatchObject({ object: "upload", status: "pending" });
+  });
+
+  it.each([
+    [
+      "no key at all",
+      [] as string[],
+      { AZURE_OPENAI_ENDPOINT: "https://res.openai.azure.com" },
+      /^openai-uploads: No Azure OpenAI key: pass --api-key or set AZURE_OPENAI_API_KEY\.$/m,
+    ],
+    [
+      "--base-url with an Azure endpoint",
+      ["--base-url", "https://api.openai.com/v1"],
+      { AZURE_OPENAI_ENDPOINT: "https://res.openai.azure.com", AZURE_OPENAI_API_KEY: TEST_API_KEY },
+      /--base-url is OpenAI's, and AZURE_OPENAI_ENDPOINT says to talk to Azure; give one of them/,
+    ],
+    [
+      "--api-version without Azure",
+      ["--api-version", "2024-10-21"],
+      { OPENAI_API_KEY: TEST_API_KEY },
+      /--api-version is Azure's; pass --azure-endpoint/,
+    ],
+    [
+      "an endpoint that is not a URL",
+      ["--azure-endpoint", "res.openai.azure.com"],
+      { AZURE_OPENAI_API_KEY: TEST_API_KEY },
+      /endpoint "res.openai.azure.com" is not a URL/,
+    ],
+  ])("refuses %s with exit 2 before any request", async (_name, flags, given, message) => {
+    const before = local.stats.requests;
+    const result = await cli([...flags, "cancel", "--upload-id", "upload_1"], given);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain(TEST_API_KEY);
+    expect(local.stats.requests).toBe(before);
+  });
+
+  it("a wrong key is the server's 401, and the key is not shown", async () => {
+    const result = await cli(["cancel", "--upload-id", "upload_1"], {
+      ...env,
+      AZURE_OPENAI_API_KEY: "azure-wrong-key-77",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/401/);
+    expect(result.stderr + result.stdout).not.toContain("azure-wrong-key-77");
+  });
+});

@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createAzureUploadsClient, InvalidArgumentError } from "../../src/index.js";
+
+const KEY = "azure-key-secret-0123";
+const UPLOAD = {
+  id: "upload_1",
+  object: "upload",
+  bytes: 1,
+  created_at: 1,
+  filename: "a.jsonl",
+  purpose: "batch",
+  status: "cancelled",
+  expires_at: 3601,
+};
+
+/** A fetch that answers every request with a cancelled upload, recording URL and auth headers. */
+function recording() {
+  const seen: Array<{ url: string; apiKey: string | null; authorization: string | null }> = [];
+  const fetch = async (request: Request) => {
+    seen.push({
+      url: request.url,
+      apiKey: request.headers.get("api-key"),
+      authorization: request.headers.get("authorization"),
+    });
+    return new Response(JSON.stringify(UPLOAD), { headers: { "content-type": "application/json" } });
+  };
+  return { fetch, seen };
+}
+
+describe("createAzureUploadsClient", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("with apiVersion: the /openai paths, api-version on every request, the key as api-key", async () => {
+    const { fetch, seen } = recording();
+    const client = createAzureUploadsClient({
+      endpoint: "https://res.openai.azure.com/",
+      apiVersion: "2024-10-21",
+      apiKey: KEY,
+      fetch,
+    });
+    await client.cancelUpload("upload_1");
+    expect(seen).toEqual([
+      {
+        url: "https://res.openai.azure.com/openai/uploads/upload_1/cancel?api-version=2024-10-21",
+        apiKey: KEY,
+        authorization: null,
+      },
+    ]);
+    expect(client.baseUrl).toBe("https://res.openai.azure.com/openai");
+  });
+
+  it("without apiVersion, or with v1: the v1 API, with no api-version", async () => {
+    for (const apiVersion of [undefined, "v1"]) {
+      const { fetch, seen } = recording();
+      await createAzureUploadsClient({
+        endpoint: "https://res.openai.azure.com",
+        apiVersion,
+        apiKey: KEY,
+        fetch,
+      }).cancelUpload("upload_1");
+      expect(seen.map((s) => s.url)).toEqual(["https://res.openai.azure.com/openai/v1/uploads/upload_1/cancel"]);
+    }
+  });
+
+  it.each([
+    "https://res.openai.azure.com/openai",
+    "https://res.openai.azure.com/openai/",
+    "https://res.openai.azure.com/openai/v1",
+  ])("takes the endpoint copied with its API path (%s)", async (endpoint) => {
+    const { fetch, seen } = recording();
+    await createAzureUploadsClient({ endpoint, apiVersion: "2024-10-21", apiKey: KEY, fetch }).cancelUpload("upload_1");
+    expect(seen[0]?.url).toBe("https://res.openai.azure.com/openai/uploads/upload_1/cancel?api-version=2024-10-21");
+  });
+
+  it("keeps a gateway's path before /openai", async () => {
+    const { fetch, seen } = recording();
+    await createAzureUploadsClient({ endpoint: "https://apim.example/team-a", apiKey: KEY, fetch }).cancelUpload(
+      "upload_1",
+    );
+    expect(seen[0]?.url).toBe("https://apim.example/team-a/openai/v1/uploads/upload_1/cancel");
+  });
+
+  it("reads AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION for what is not passed", async () => {
+    vi.stubEnv("AZURE_OPENAI_ENDPOINT", "https://env.openai.azure.com");
+    vi.stubEnv("AZURE_OPENAI_API_KEY", KEY);
+    vi.stubEnv("OPENAI_API_VERSION", "2025-04-01-preview");
+    const { fetch, seen } = recording();
+    await createAzureUploadsClient({ fetch }).cancelUpload("upload_1");
+    expect(seen).toEqual([
+      {
+        url: "https://env.openai.azure.com/openai/uploads/upload_1/cancel?api-version=2025-04-01-preview",
+        apiKey: KEY,
+        authorization: null,
+      },
+    ]);
+  });
+
+  it("asks azureADTokenProvider for a token before each request and sends it as Bearer, even with a key in the environment", async () => {
+    vi.stubEnv("AZURE_OPENAI_API_KEY", KEY);
+    let n = 0;
+    const azureADTokenProvider = vi.fn(async () => `entra-token-${++n}`);
+    const { fetch, seen } = recording();
+    const client = createAzureUploadsClient({ endpoint: "https://res.openai.azure.com", azureADTokenProvider, fetch });
+    await client.cancelUpload("upload_1");
+    await client.cancelUpload("upload_1");
+    expect(seen.map((s) => [s.authorization, s.apiKey])).toEqual([
+      ["Bearer entra-token-1", null],
+      ["Bearer entra-token-2", null],
+    ]);
+  });
+
+  const refused: Array<[string, Parameters<typeof createAzureUploadsClient>[0], RegExp, string]> = [
+    ["no endpoint", { apiKey: KEY }, /No Azure OpenAI endpoint: AZURE_OPENAI_ENDPOINT is empty or unset/, "endpoint"],
+    [
+      "an endpoint that is not a URL",
+      { endpoint: "res.openai.azure.com", apiKey: KEY },
+      /endpoint "res.openai.azure.com" is not a URL; use e.g. https:\/\/RESOURCE.openai.azure.com/,
+      "endpoint",
+    ],
+    [
+      "plain http to another host",
+      { endpoint: "http://res.openai.azure.com", apiKey: KEY },
+      /clear text/,
+      "allowInsecureHttp",
+    ],
+    [
+      "no credential",
+      { endpoint: "https://res.openai.azure.com" },
+      /AZURE_OPENAI_API_KEY is empty or unset, and there is no azureADTokenProvider/,
+      "apiKey",
+    ],
+    [
+      "both credentials",
+      { endpoint: "https://res.openai.azure.com", apiKey: KEY, azureADTokenProvider: () => "t" },
+      /apiKey and azureADTokenProvider are both given; pass one of them/,
+      "apiKey",
+    ],
+    [
+      "a provider that is not a function",
+      { endpoint: "https://res.openai.azure.com", azureADTokenProvider: "token" as unknown as () => string },
+      /azureADTokenProvider must be a function/,
+      "azureADTokenProvider",
+    ],
+    [
+      "a malformed apiVersion",
+      { endpoint: "https://res.openai.azure.com", apiKey: KEY, apiVersion: "2024 10" },
+      /is not an API version/,
+      "apiVersion",
+    ],
+  ];
+  it.each(refused)("refuses %s before any request, naming the option", (_name, options, message, option) => {
+    vi.stubEnv("AZURE_OPENAI_ENDPOINT", "");
+    vi.stubEnv("AZURE_OPENAI_API_KEY", "");
+    let error: unknown;
+    try {
+      createAzureUploadsClient(options);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).message).toMatch(message);
+    expect((error as InvalidArgumentError).option).toBe(option);
+    expect((error as Error).message).not.toContain(KEY);
+  });
+});
