@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createAzureUploadsClient, InvalidArgumentError } from "../../src/index.js";
+import { CredentialError, createAzureUploadsClient, InvalidArgumentError } from "../../src/index.js";
+import { rejection } from "../support/rejection.js";
 
 const KEY = "azure-key-secret-0123";
 const UPLOAD = {
@@ -108,6 +109,29 @@ describe("createAzureUploadsClient", () => {
       ["Bearer entra-token-2", null],
     ]);
   });
+
+  it.each([
+    ["throws", () => Promise.reject(new Error("login required")), /^azureADTokenProvider threw: login required$/],
+    [
+      "gives a non-string",
+      () => ({ token: "entra-token-secret" }),
+      /^azureADTokenProvider gave object, not a string\.$/,
+    ],
+  ])(
+    "with a provider that %s, fails the call with a CredentialError naming it, sending nothing",
+    async (_name, provider, message) => {
+      const { fetch, seen } = recording();
+      const client = createAzureUploadsClient({
+        endpoint: "https://res.openai.azure.com",
+        azureADTokenProvider: provider as () => Promise<string>,
+        fetch,
+      });
+      const error = await rejection(client.cancelUpload("upload_1"), CredentialError);
+      expect(error.message).toMatch(message);
+      expect(error.option).toBe("azureADTokenProvider");
+      expect(seen).toEqual([]);
+    },
+  );
 
   const refused: Array<[string, Parameters<typeof createAzureUploadsClient>[0], RegExp, string]> = [
     ["no endpoint", { apiKey: KEY }, /No Azure OpenAI endpoint: AZURE_OPENAI_ENDPOINT is empty or unset/, "endpoint"],
