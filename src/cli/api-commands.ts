@@ -1,7 +1,7 @@
 import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { type Command, Option, InvalidArgumentError as UsageError } from "commander";
-import { parse } from "yaml";
 import { commands } from "../../generated/commands.js";
 import type { OperationId } from "../../generated/operations.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
@@ -10,6 +10,9 @@ import type { CommandFlag, CommandSpec } from "./command-table.js";
 import type { CommandContext, Run } from "./context.js";
 import { addExamples, requireOptions } from "./usage.js";
 import { collect, integerIn, matching, numberIn } from "./values.js";
+
+// yaml is loaded for the one flag that needs it, when given, not with every command.
+const require = createRequire(import.meta.url);
 
 const PLACEHOLDER: Record<CommandFlag["kind"], string> = {
   string: "",
@@ -88,7 +91,7 @@ export function objectOptions(flags: readonly CommandFlag[]): {
     whole.argParser((raw) => {
       let value: unknown;
       try {
-        value = parse(raw);
+        value = (require("yaml") as typeof import("yaml")).parse(raw);
       } catch {
         value = undefined;
       }
@@ -149,7 +152,9 @@ export function addApiCommands(program: Command, run: Run): void {
     command.action(
       run(async (ctx, opts: Record<string, unknown>) => {
         const args = await callArguments(spec, options, opts, ctx, objects.read(opts));
-        const operation = ctx.client()[spec.operationId as OperationId] as (...args: unknown[]) => Promise<unknown>;
+        const operation = (await ctx.client())[spec.operationId as OperationId] as (
+          ...args: unknown[]
+        ) => Promise<unknown>;
         ctx.result(await operation(...args, { signal: ctx.signal }));
       }),
     );

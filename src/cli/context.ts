@@ -1,6 +1,5 @@
 import type { UploadsClient } from "../core/client.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { createAzureUploadsClient, createUploadsClient } from "../node/client.js";
 
 /** Where the CLI reads and writes; the real process by default, injectable for `npm start`. */
 export interface CliIO {
@@ -31,7 +30,8 @@ export interface CommandContext {
   io: CliIO;
   globals: GlobalOptions;
   signal: AbortSignal;
-  client(): UploadsClient;
+  /** The client the global options and the environment describe; loaded on first use, so `--help` does not load it. */
+  client(): Promise<UploadsClient>;
   /** Writes an API object to stdout: pretty, or compact with `--json`. */
   result(value: unknown): void;
   /** Writes a message line to stderr. */
@@ -48,7 +48,7 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
     io,
     globals,
     signal,
-    client: () => {
+    client: async () => {
       const sending = {
         allowInsecureHttp: globals.allowInsecureHttp,
         ...(globals.timeout !== undefined ? { timeoutMs: globals.timeout * 1000 } : {}),
@@ -62,10 +62,12 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
         }
         // Passed whole, so that the library reads no environment of its own: io.env is the CLI's.
         const apiVersion = globals.apiVersion ?? (io.env.OPENAI_API_VERSION || "v1");
+        const { createAzureUploadsClient } = await import("../node/client.js");
         return createAzureUploadsClient({ endpoint, apiKey, apiVersion, ...sending });
       }
       const apiKey = globals.apiKey ?? (io.env.OPENAI_API_KEY || undefined);
       if (!apiKey?.trim()) throw new InvalidArgumentError("No API key: pass --api-key or set OPENAI_API_KEY.");
+      const { createUploadsClient } = await import("../node/client.js");
       return createUploadsClient({
         apiKey,
         baseUrl: globals.baseUrl ?? (io.env.OPENAI_BASE_URL || undefined),

@@ -1,4 +1,8 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+
+// cli-progress is loaded for a bar on a terminal, not for every command.
+const require = createRequire(import.meta.url);
+
 import type { UploadProgress } from "../upload/progress.js";
 
 /** Shows upload progress on stderr; `stop` leaves the final state on screen. */
@@ -10,6 +14,7 @@ export interface ProgressDisplay {
 /** A live bar (bytes, percent, rate, ETA) for a terminal. */
 export function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   const started = Date.now();
+  const cliProgress = require("cli-progress") as typeof import("cli-progress");
   const bar = new cliProgress.SingleBar(
     {
       stream,

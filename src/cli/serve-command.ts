@@ -2,7 +2,6 @@ import { once } from "node:events";
 import { readFile, stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { AZURE_API_VERSIONS, startLocalServer } from "../server/server.js";
 import type { Run } from "./context.js";
 import { addExamples } from "./usage.js";
 import { collect, integerIn } from "./values.js";
@@ -65,6 +64,8 @@ export function addServeCommand(program: Command, run: Run): void {
           const tls = await readTls(opts.tlsCert, opts.tlsKey);
           const cors = opts.cors === undefined ? undefined : opts.cors.includes("*") ? ("*" as const) : opts.cors;
           const azure = opts.azure === true;
+          // Loaded here: the server (and busboy) are for this command only.
+          const { AZURE_API_VERSIONS, startLocalServer } = await import("../server/server.js");
           const server = await startLocalServer({
             port: opts.port,
             dataDir: opts.dataDir,

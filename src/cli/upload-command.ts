@@ -113,7 +113,7 @@ export function addUploadCommand(program: Command, run: Run): void {
         let uploadId: string | undefined;
         let resumable = false;
         try {
-          const upload = await uploadFile(ctx.client(), {
+          const upload = await uploadFile(await ctx.client(), {
             file: fromStdin ? (ctx.io.stdin as AsyncIterable<Uint8Array>) : file,
             purpose: opts.purpose,
             ...(opts.filename ? { filename: opts.filename } : {}),

@@ -24,3 +24,18 @@ export class TLSCertificateError extends OpenAIUploadsError {
     this.code = code;
   }
 }
+
+/**
+ * The `TLSCertificateError` for a failure whose causes carry a TLS verification code (fetch
+ * keeps it two levels down, node:https on the error itself); undefined for any other failure.
+ */
+export function certificateFailure(error: unknown): TLSCertificateError | undefined {
+  // A few levels at most: a cause chain could loop.
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) {
+      return new TLSCertificateError(code, error);
+    }
+  }
+  return undefined;
+}

@@ -1,8 +1,8 @@
 import { type AzureClientOptions, azureTarget } from "../core/azure.js";
 import { type ClientNetwork, createClient, type UploadsClient } from "../core/client.js";
 import type { ClientOptions } from "../core/options.js";
+import { certificateFailure } from "../errors/tls-certificate.js";
 import { DEFAULT_STALL_TIMEOUT_MS } from "../upload/options.js";
-import { certificateFailure, httpFetch } from "./http-fetch.js";
 import { agentFor, proxyAuthentication, proxyFor, viaProxy } from "./proxy.js";
 
 /**
@@ -13,8 +13,15 @@ import { agentFor, proxyAuthentication, proxyFor, viaProxy } from "./proxy.js";
 const nodeNetwork: ClientNetwork = {
   defaultFetch(baseUrl, options) {
     const proxy = proxyFor(baseUrl, options.proxy);
+    // node:http and the proxy's agent are loaded for the first request through a proxy.
+    let through: Promise<(request: Request) => Promise<Response>> | undefined;
     const send = proxy
-      ? httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), DEFAULT_STALL_TIMEOUT_MS)
+      ? async (request: Request) => {
+          through ??= import("./http-fetch.js").then(({ httpFetch }) =>
+            httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), DEFAULT_STALL_TIMEOUT_MS),
+          );
+          return (await through)(request);
+        }
       : (request: Request) => globalThis.fetch(request);
     return {
       fetch: async (request) => {

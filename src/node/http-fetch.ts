@@ -2,7 +2,7 @@ import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from "node:ht
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "../core/response-body.js";
-import { TLSCertificateError } from "../errors/tls-certificate.js";
+import { certificateFailure } from "../errors/tls-certificate.js";
 
 /** A response's headers as web `Headers`. */
 export function webHeaders(res: IncomingMessage): Headers {
@@ -72,14 +72,18 @@ export async function readText(res: IncomingMessage, response: Response, moved: 
  * separate connection pool (tens of milliseconds and tens of MB of RSS in a cold process).
  * A request whose bytes stand still for `stallTimeoutMs` is dropped (see `watchStall`).
  */
-export function httpFetch(agent: HttpAgent, stallTimeoutMs: number): (request: Request) => Promise<Response> {
+export function httpFetch(
+  agent: HttpAgent | Promise<HttpAgent>,
+  stallTimeoutMs: number,
+): (request: Request) => Promise<Response> {
   return async (request) => {
+    const through = await agent;
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
     const send = request.url.startsWith("https:") ? httpsRequest : httpRequest;
     return new Promise<Response>((resolve, reject) => {
       const req = send(request.url, {
         method: request.method,
-        agent,
+        agent: through,
         signal: request.signal,
         headers: Object.fromEntries(request.headers),
       });
@@ -97,19 +101,4 @@ export function httpFetch(agent: HttpAgent, stallTimeoutMs: number): (request: R
       req.end(body);
     });
   };
-}
-
-/**
- * The `TLSCertificateError` for a failure whose causes carry a TLS verification code (fetch
- * keeps it two levels down, node:https on the error itself); undefined for any other failure.
- */
-export function certificateFailure(error: unknown): TLSCertificateError | undefined {
-  // A few levels at most: a cause chain could loop.
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) {
-      return new TLSCertificateError(code, error);
-    }
-  }
-  return undefined;
 }

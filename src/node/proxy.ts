@@ -1,8 +1,5 @@
-import { type AgentOptions, Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import { HttpProxyAgent } from "http-proxy-agent";
-import { HttpsProxyAgent } from "https-proxy-agent";
-import { getProxyForUrl } from "proxy-from-env";
+import type { AgentOptions, Agent as HttpAgent } from "node:http";
+import { createRequire } from "node:module";
 import { OpenAIUploadsError } from "../errors/base.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { ProxyAuthenticationError } from "../errors/proxy.js";
@@ -23,6 +20,10 @@ export function redactedProxy(proxy: string | URL): string {
   return `${scheme}${host}`;
 }
 
+// Loaded when a proxy is set, not at import: most processes have none, and the proxy agents
+// and what they pull in were most of the time it took to import the package.
+const require = createRequire(import.meta.url);
+
 /** The raw value of the variable proxy-from-env took the proxy from, for a target of `protocol`. */
 function proxyVariable(protocol: string): string | undefined {
   const env = process.env;
@@ -39,11 +40,12 @@ function proxyVariable(protocol: string): string | undefined {
  */
 export function proxyFor(target: URL, option: string | false | undefined): URL | undefined {
   if (option === false || LOOPBACK.test(target.hostname)) return undefined;
-  let chosen = option ?? getProxyForUrl(target);
+  const raw = option === undefined ? proxyVariable(target.protocol) : undefined;
+  if (option === undefined && raw === undefined) return undefined;
+  let chosen = option ?? (require("proxy-from-env") as typeof import("proxy-from-env")).getProxyForUrl(target);
   if (!chosen) return undefined;
   // proxy-from-env gives a value without a scheme the target's (https://); curl, and proxies,
   // mean http:// by it.
-  const raw = option === undefined ? proxyVariable(target.protocol) : undefined;
   if (raw && !raw.includes("://")) chosen = `http://${raw}`;
   try {
     const url = new URL(chosen.includes("://") ? chosen : `http://${chosen}`);
@@ -64,9 +66,9 @@ export function proxyFor(target: URL, option: string | false | undefined): URL |
  * without its credentials (their debug log prints the URL they are given); the credentials go
  * as a `Proxy-Authorization` header.
  */
-export function agentFor(target: URL, proxy: URL | undefined, options: AgentOptions): HttpAgent {
+export async function agentFor(target: URL, proxy: URL | undefined, options: AgentOptions): Promise<HttpAgent> {
   const secure = target.protocol === "https:";
-  if (!proxy) return new (secure ? HttpsAgent : HttpAgent)(options);
+  if (!proxy) return new (await import(secure ? "node:https" : "node:http")).Agent(options);
   const bare = new URL(proxy);
   bare.username = "";
   bare.password = "";
@@ -76,9 +78,12 @@ export function agentFor(target: URL, proxy: URL | undefined, options: AgentOpti
         "Proxy-Authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
       }
     : {};
-  return secure
-    ? new HttpsProxyAgent(bare, { ...options, headers })
-    : new HttpProxyAgent(bare, { ...options, headers });
+  if (secure) {
+    const { HttpsProxyAgent } = await import("https-proxy-agent");
+    return new HttpsProxyAgent(bare, { ...options, headers });
+  }
+  const { HttpProxyAgent } = await import("http-proxy-agent");
+  return new HttpProxyAgent(bare, { ...options, headers });
 }
 
 /**

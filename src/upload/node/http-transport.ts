@@ -10,7 +10,8 @@ import { expandPath } from "../../core/path-params.js";
 import { setHeaders } from "../../core/request.js";
 import { FileChangedError } from "../../errors/file-changed.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument.js";
-import { certificateFailure, httpFetch, readText, watchStall, webHeaders } from "../../node/http-fetch.js";
+import { certificateFailure } from "../../errors/tls-certificate.js";
+import { httpFetch, readText, watchStall, webHeaders } from "../../node/http-fetch.js";
 import { agentFor, proxyAuthentication, viaProxy } from "../../node/proxy.js";
 import type { UploadPart } from "../../types.js";
 import type { PartRequest, TransportSettings, UploadTransport } from "../platform.js";
@@ -36,12 +37,14 @@ export function httpTransport(
 ): UploadTransport {
   const base = new URL(runtime.baseUrl);
   const proxy = runtime.proxy();
+  // Awaited by each attempt: a proxy's agent loads its package on first use.
   const agent = agentFor(base, proxy, { keepAlive: true, maxSockets: concurrency });
   const request = base.protocol === "https:" ? httpsRequest : httpRequest;
 
   async function attempt({ uploadId, part, data, onBytes }: PartRequest, init: AttemptInit): Promise<SentAttempt> {
     // Asked for each attempt, as the fetch path does: a credential function gives a fresh token.
     const headers = await runtime.requestHeaders();
+    const through = await agent;
     const boundary = `----openai-uploads-${randomBytes(12).toString("hex")}`;
     const head = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="${PART_FIELD}"; filename="blob"\r\n` +
@@ -63,7 +66,7 @@ export function httpTransport(
     return new Promise<SentAttempt>((resolve, reject) => {
       const req = request(url, {
         method: PART.method,
-        agent,
+        agent: through,
         signal: init.signal,
         headers: Object.fromEntries(layers),
       });
@@ -113,7 +116,9 @@ export function httpTransport(
         options: partRequest.options,
         send: (init) => attempt(partRequest, init),
       }),
-    close: () => agent.destroy(),
+    close: () => {
+      void agent.then((through) => through.destroy());
+    },
   };
 }
 

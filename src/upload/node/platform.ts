@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { hostname } from "node:os";
-import mime from "mime-types";
 import { processRunning } from "../../node/process-running.js";
 import { mimeTypeOverride } from "../mime-override.js";
 import { openSource } from "../open-source.js";
@@ -8,6 +8,10 @@ import { fetchTransport, type UploadPlatform } from "../platform.js";
 import { fileSource, type NodeSource } from "./file-source.js";
 import { httpTransport } from "./http-transport.js";
 import { nodeMd5 } from "./md5.js";
+
+// mime-types parses its database of every type when loaded: on the first lookup, not at import.
+const require = createRequire(import.meta.url);
+let lookup: typeof import("mime-types").lookup | undefined;
 
 /**
  * Node: paths are opened from disk, MD5 comes from node:crypto, and parts are streamed with
@@ -26,7 +30,10 @@ export const nodePlatform: UploadPlatform<NodeSource> = {
       ? httpTransport(client.runtime, source.path, settings)
       : fetchTransport(client);
   },
-  mimeTypeFor: (filename) => mimeTypeOverride(filename) ?? (mime.lookup(filename) || undefined),
+  mimeTypeFor: (filename) => {
+    lookup ??= (require("mime-types") as typeof import("mime-types")).lookup;
+    return mimeTypeOverride(filename) ?? (lookup(filename) || undefined);
+  },
   lease: {
     // host:pid:random. The pid tells at once that a killed process no longer holds its entry.
     owner: () => `${hostname()}:${process.pid}:${randomUUID()}`,

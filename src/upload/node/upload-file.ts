@@ -1,8 +1,6 @@
 import type { UploadsClient } from "../../core/client.js";
 import type { RequestIdentified, Upload } from "../../types.js";
 import type { UploadFileOptions } from "../options.js";
-import { runUpload } from "../upload-file.js";
-import { nodePlatform } from "./platform.js";
 
 /**
  * Uploads a file of up to 8 GiB through the Uploads API and resolves with the completed
@@ -27,6 +25,11 @@ import { nodePlatform } from "./platform.js";
  * const upload = await uploadFile(client, { file: "train.jsonl", purpose: "fine-tune" });
  * console.log(upload.file?.id);
  */
-export function uploadFile(client: UploadsClient, options: UploadFileOptions): Promise<Upload & RequestIdentified> {
+export async function uploadFile(
+  client: UploadsClient,
+  options: UploadFileOptions,
+): Promise<Upload & RequestIdentified> {
+  // Loaded on the first upload, so that importing the package does not pay for what sends one.
+  const [{ runUpload }, { nodePlatform }] = await Promise.all([import("../upload-file.js"), import("./platform.js")]);
   return runUpload(nodePlatform, client, options);
 }

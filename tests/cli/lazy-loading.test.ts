@@ -1,0 +1,60 @@
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
+import { BIN } from "./support.js";
+
+// Start-up time is measured by `npm run bench`; this holds the cause of the fast start: what a
+// command that sends nothing, and a bare import, leave unloaded until they need it.
+
+const run = promisify(execFile);
+const dir = await tempDir("lazy-loading-");
+const hooks = join(dir, "hooks.mjs");
+const register = join(dir, "register.mjs");
+await writeFile(
+  hooks,
+  `export async function load(url, context, next) { console.error("LOAD " + url); return next(url, context); }\n`,
+);
+await writeFile(
+  register,
+  `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+);
+
+/** The modules (files and packages, by URL) node loads for `args`. */
+async function loaded(args: string[]): Promise<string[]> {
+  const { stderr } = await run(process.execPath, ["--import", register, ...args]);
+  return stderr.split("\n").flatMap((line) => (line.startsWith("LOAD ") ? [line.slice(5)] : []));
+}
+
+/** What only some commands need: the local server and its multipart parser, the progress bar, YAML, MIME types, proxies. */
+const HEAVY =
+  /\/src\/server\/|node_modules\/(busboy|cli-progress|yaml|mime-types|mime-db|http-proxy-agent|https-proxy-agent|agent-base|proxy-from-env)\//;
+
+describe("loading only what is used", () => {
+  it.each([
+    ["openai-uploads --version", [BIN, "--version"]],
+    ["openai-uploads upload --help", [BIN, "upload", "--help"]],
+    [
+      "import('openai-uploads')",
+      ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL("dist/src/index.js").href)})`],
+    ],
+  ])("%s loads none of the server, busboy, cli-progress, yaml, mime-types or the proxy agents", async (_name, args) => {
+    const modules = await loaded(args);
+    expect(modules.length).toBeGreaterThan(5);
+    expect(modules.filter((url) => HEAVY.test(url))).toEqual([]);
+  });
+
+  it("import('openai-uploads') leaves the upload machinery for the first upload", async () => {
+    const modules = await loaded([
+      "--input-type=module",
+      "-e",
+      `await import(${JSON.stringify(pathToFileURL("dist/src/index.js").href)})`,
+    ]);
+    expect(
+      modules.filter((url) => /\/upload\/(upload-file|node\/(platform|http-transport|file-source))\.js$/.test(url)),
+    ).toEqual([]);
+  });
+});
