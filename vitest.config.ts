@@ -24,8 +24,14 @@ export default defineConfig({
       },
       {
         // Packs the package, installs it into a fresh project and runs that project: slow, so on its own.
+        // The global setup packs and installs once; every file of the suite uses that project.
         extends: true,
-        test: { name: "package", include: ["tests/package/**/*.test.ts"], testTimeout: 120_000 },
+        test: {
+          name: "package",
+          include: ["tests/package/**/*.test.ts"],
+          globalSetup: ["tests/package/global-setup.ts"],
+          testTimeout: 120_000,
+        },
       },
     ],
   },

@@ -4,7 +4,9 @@
  * only counts bytes; each upload runs in its own process so that its peak RSS is its own.
  * Clients alternate round by round so that the machine's noise falls on all of them; the
  * table gives medians and ratios. Then it uploads the largest file through uploadFile to the
- * stateful local server under injected faults and checks it arrived byte-exact.
+ * stateful local server under injected faults and checks it arrived byte-exact. Last, the
+ * browser bench (bench/browser.ts): uploadFile in headless Chromium, md5 on and off, for the
+ * same number of rounds; skipped, saying so, where Chromium is not installed.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -17,6 +19,8 @@ import { createInterface } from "node:readline";
 import { parseArgs, promisify } from "node:util";
 import { createUploadsClient, uploadFile } from "../src/index.js";
 import { startLocalServer } from "../src/testing.js";
+import { benchBrowser } from "./browser.js";
+import { median } from "./median.js";
 
 const MiB = 1024 * 1024;
 const KINDS = ["baseline", "uploadFile", "uploadFile-md5", "openai-sdk"] as const;
@@ -56,12 +60,6 @@ async function measure(kind: string, path: string, url: string) {
   });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as { ms: number; maxRssMB: number };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 async function sha256Of(path: string) {
   const hash = createHash("sha256");
@@ -143,3 +141,5 @@ try {
   server.child.kill("SIGTERM");
   await rm(dir, { recursive: true, force: true });
 }
+
+await benchBrowser(rounds);

@@ -1,17 +1,15 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packTarball } from "../../scripts/lib/pack.js";
+import { describe, expect, inject, it } from "vitest";
 import { startPrism } from "../../scripts/lib/prism.js";
 import type { Upload } from "../../src/index.js";
 import { startLocalServer } from "../../src/testing.js";
@@ -21,12 +19,11 @@ import { VERSION } from "../../src/version.js";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-const FIXTURE = "tests/package/fixtures/consumer";
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-let dir: string;
-let tarball: string;
-let consumer: string;
+// Packed and installed once for the whole package suite, by tests/package/global-setup.ts.
+const tarball = inject("tarball");
+const consumer = inject("consumerDir");
 
 /** Runs `file` with node in the consumer project; rejects with its output if it exits non-zero. */
 async function inConsumer(file: string, args: string[], env: Record<string, string> = {}) {
@@ -37,31 +34,6 @@ async function inConsumer(file: string, args: string[], env: Record<string, stri
     throw new Error(`${file} ${args.join(" ")} failed:\n${stdout}${stderr}`);
   }
 }
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "openai-uploads-package-"));
-  tarball = await packTarball(dir);
-  consumer = join(dir, "consumer");
-  await cp(FIXTURE, consumer, { recursive: true });
-  // The consumer's tools at the versions this repository uses, so npm can serve them from its cache.
-  const ours = JSON.parse(await readFile("package.json", "utf8")) as { devDependencies: Record<string, string> };
-  const manifest = {
-    name: "consumer",
-    private: true,
-    type: "module",
-    dependencies: { "openai-uploads": `file:${tarball}` },
-    devDependencies: {
-      typescript: ours.devDependencies.typescript,
-      "@types/node": ours.devDependencies["@types/node"],
-    },
-  };
-  await writeFile(join(consumer, "package.json"), JSON.stringify(manifest, null, 2));
-  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: consumer });
-}, 240_000);
-
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe("the packed tarball", () => {
   it("holds dist, the spec, README, CHANGELOG and LICENSE, and nothing else", async () => {

@@ -1,0 +1,164 @@
+import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { build } from "esbuild";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import {
+  chromiumMissing,
+  launchChromium,
+  type RunningChromium,
+  type ServedPage,
+  servePage,
+} from "../../scripts/lib/chromium.js";
+import type { Upload } from "../../src/index.js";
+import { type LocalServer, startLocalServer } from "../../src/testing.js";
+import { sha256 } from "../support/hashes.js";
+
+// uploadFile as a web app runs it: the installed tarball, bundled for the browser, in Chromium,
+// on a page of one origin (a static server) sending a file picked in its input to the local
+// server on another origin, through CORS.
+
+const MiB = 1024 * 1024;
+const API_KEY = "sk-page";
+const consumer = inject("consumerDir");
+const missing = chromiumMissing();
+
+/** What tests/package/fixtures/consumer/page.ts takes; it is compiled in the consumer project, not here. */
+interface PageUpload {
+  baseUrl: string;
+  apiKey: string;
+  partSize: number;
+  concurrency: number;
+  md5: boolean;
+}
+
+/** What page.ts puts on `window`. */
+interface PageWindow {
+  upload(settings: PageUpload): Promise<Upload>;
+  uploadAndAbort(settings: PageUpload): Promise<{ uploadId?: string; [field: string]: unknown }>;
+  cancel(baseUrl: string, apiKey: string): Promise<{ name: string; message: string } | undefined>;
+}
+
+const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex");
+
+let local: LocalServer;
+let site: ServedPage;
+let browser: RunningChromium;
+let page: Page;
+
+beforeAll(async () => {
+  if (missing) {
+    // CI installs Chromium (.ci/run): there, its absence is a broken machine, not a reason to skip.
+    if (process.env.CI) throw new Error(missing);
+    return;
+  }
+  const bundle = await build({
+    entryPoints: [join(consumer, "page.ts")],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    logLevel: "silent",
+  });
+  local = await startLocalServer({ apiKey: API_KEY });
+  site = await servePage(bundle.outputFiles[0]?.text ?? "");
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  await page.goto(site.url);
+});
+
+beforeEach(({ skip }) => skip(missing !== undefined, missing));
+
+// Whatever beforeAll got to start: it may have stopped half way, or skipped.
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await local?.close();
+});
+
+/** Picks `bytes` as a file in the page's input, as a user choosing it from disk would. */
+const pick = (bytes: Buffer) =>
+  page.setInputFiles("input[type=file]", { name: "data.bin", mimeType: "application/octet-stream", buffer: bytes });
+
+// 1 MiB parts, 2 at a time: a file of a few MiB goes in several parts, some of them in flight together.
+const settings = (md5: boolean): PageUpload => ({
+  baseUrl: local.url,
+  apiKey: API_KEY,
+  partSize: MiB,
+  concurrency: 2,
+  md5,
+});
+
+/** Uploads the picked file from the page; resolves with the Upload and the body of its complete request. */
+async function uploadFromPage(md5: boolean) {
+  const [complete, upload] = await Promise.all([
+    page.waitForRequest((request) => request.method() === "POST" && request.url().endsWith("/complete")),
+    page.evaluate((options) => (window as unknown as PageWindow).upload(options), settings(md5)),
+  ]);
+  return { upload, completeBody: complete.postDataJSON() as { part_ids: string[]; md5?: string } };
+}
+
+async function storedSha256(upload: Upload) {
+  const path = local.fileContentPath(upload.file?.id ?? "");
+  if (!path) throw new Error(`the server has no file for upload ${upload.id}`);
+  return sha256(await readFile(path));
+}
+
+describe("uploadFile in Chromium, from the installed tarball", () => {
+  it("uploads a picked file byte-exact in parts, with its MD5, which the server checked", async () => {
+    const bytes = randomBytes(3 * MiB + 5);
+    await pick(bytes);
+    const { upload, completeBody } = await uploadFromPage(true);
+    expect(upload).toMatchObject({ status: "completed", bytes: bytes.length, filename: "data.bin" });
+    expect(completeBody.part_ids).toHaveLength(4);
+    // The server refuses a completion whose md5 is not that of the joined parts.
+    expect(completeBody.md5).toBe(md5(bytes));
+    expect(local.getUpload(upload.id)?.upload.status).toBe("completed");
+    expect(await storedSha256(upload)).toBe(sha256(bytes));
+  });
+
+  it("uploads a picked file byte-exact without an MD5 when md5 is false", async () => {
+    const bytes = randomBytes(2 * MiB + 7);
+    await pick(bytes);
+    const { upload, completeBody } = await uploadFromPage(false);
+    expect(upload).toMatchObject({ status: "completed", bytes: bytes.length });
+    expect(completeBody).not.toHaveProperty("md5");
+    expect(await storedSha256(upload)).toBe(sha256(bytes));
+  });
+
+  it("rejects with APIUserAbortError when the page aborts after the first part, and cancels the upload", async () => {
+    await pick(randomBytes(4 * MiB));
+    const outcome = await page.evaluate(
+      (options) => (window as unknown as PageWindow).uploadAndAbort(options),
+      settings(true),
+    );
+    expect(outcome).toMatchObject({
+      settled: "rejected",
+      name: "APIUserAbortError",
+      isAPIUserAbortError: true,
+      cancelled: true,
+      partsDoneAtAbort: 1,
+      partsTotal: 4,
+    });
+    expect(local.getUpload(outcome.uploadId ?? "")?.upload.status).toBe("cancelled");
+  });
+
+  it("a server that refuses the page's origin (CORS) is an APIConnectionError that says so", async () => {
+    // Another origin than the page's is the only one this server lets call it from a browser.
+    const elsewhere = await startLocalServer({ apiKey: API_KEY, cors: ["https://app.example"] });
+    try {
+      const failure = await page.evaluate(
+        ([baseUrl, apiKey]) => (window as unknown as PageWindow).cancel(baseUrl as string, apiKey as string),
+        [elsewhere.url, API_KEY],
+      );
+      expect(failure?.name).toBe("APIConnectionError");
+      expect(failure?.message).toMatch(
+        /in a web page this is often CORS: the server must allow its origin and the headers .*authorization/,
+      );
+      expect(failure?.message).not.toContain(API_KEY);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
