@@ -5,6 +5,7 @@
  * medians. Measures the built `dist/` (run `npm run build` first; `npm run bench` does).
  */
 import { spawnSync } from "node:child_process";
+import { median } from "./median.js";
 
 /** What is timed, with the issue's bound on its ratio to a bare `node -e 0`. */
 const COMMANDS = [
@@ -17,12 +18,6 @@ const COMMANDS = [
     target: 1.3,
   },
 ] as const;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 /** Prints the start-up table after `rounds` alternating runs of each command (and 3 to warm the page cache). */
 export function benchStartup(rounds: number): void {
