@@ -6,7 +6,9 @@
  * table gives medians and ratios. Then it uploads the largest file through uploadFile to the
  * stateful local server under injected faults and checks it arrived byte-exact. Last, the
  * browser bench (bench/browser.ts): uploadFile in headless Chromium, md5 on and off, for the
- * same number of rounds; skipped, saying so, where Chromium is not installed.
+ * same number of rounds; skipped, saying so, where Chromium is not installed. After it, the
+ * long-link bench (bench/long-link.ts), with its own rounds: through a relay that adds a round
+ * trip and caps each connection and the link.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -20,6 +22,7 @@ import { parseArgs, promisify } from "node:util";
 import { createUploadsClient, uploadFile } from "../src/index.js";
 import { startLocalServer } from "../src/testing.js";
 import { benchBrowser } from "./browser.js";
+import { benchLongLink } from "./long-link.js";
 import { median } from "./median.js";
 
 const MiB = 1024 * 1024;
@@ -143,3 +146,4 @@ try {
 }
 
 await benchBrowser(rounds);
+await benchLongLink();

@@ -69,10 +69,14 @@ export function addUploadCommand(program: Command, run: Run): void {
     )
     .option(
       "--part-size <size>",
-      `bytes per part, up to ${inBinaryUnits(MAX_PART_BYTES)} (e.g. 8MiB; default ${inBinaryUnits(MAX_PART_BYTES)})`,
+      `bytes per part, up to ${inBinaryUnits(MAX_PART_BYTES)} (e.g. 8MiB; default chosen for the file: two parts per connection, 8 MiB to ${inBinaryUnits(MAX_PART_BYTES)})`,
       parsePartSize,
     )
-    .option("--concurrency <n>", "parts in flight at once (default 4)", integerIn(1))
+    .option(
+      "--concurrency <n>",
+      "parts in flight at once (default 8; fewer for stdin with a large --part-size, to buffer at most 320 MiB)",
+      integerIn(1),
+    )
     .option(
       "--stall-timeout <s>",
       "send a request again when its bytes stop moving for this long (1-3600, default 60)",

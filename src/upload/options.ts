@@ -13,8 +13,10 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
    * A path on disk (Node only), a Blob or File, or a stream of bytes (a web `ReadableStream`, a
    * Node `Readable`, an `AsyncIterable<Uint8Array>`) with its size in `bytes` and a `filename`.
    * A path is read part by part, never whole. A stream is read in order, one part at a time:
-   * at most `concurrency + 1` parts of it are in memory at once (with the defaults, 5 x 64 MiB),
-   * so that every retry of a part resends the same bytes.
+   * at most `concurrency + 1` parts of it are in memory at once, so that every retry of a part
+   * resends the same bytes. With `partSize` or `concurrency` left to the defaults, those hold at
+   * most 320 MiB, as the fixed defaults (5 x 64 MiB) did: with both left, 9 parts of at most
+   * 35.6 MiB (32 MiB for a stream of 512 MiB).
    */
   file: string | Blob | ByteStream;
   /** The size of a stream in bytes, which the API needs before the first byte; a path or Blob knows its own. */
@@ -27,10 +29,21 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
   mimeType?: string | undefined;
   /**
    * Bytes per part, 1 to 64 MiB, and no smaller than the file's size / `MAX_PARTS` (10,000
-   * parts); default 64 MiB. A resume keeps the part size it started with.
+   * parts). Default: chosen for the file, so that every connection stays busy: two parts per
+   * connection, size / (2 x concurrency), held between 8 MiB and 64 MiB: a file of up to
+   * 8 MiB goes whole in one part, 128 MiB in 16 parts of 8 MiB, 512 MiB in 16 of 32 MiB, 1 GiB
+   * and more in 64 MiB parts. For a stream, also at most 320 MiB / (concurrency + 1), which
+   * bounds its buffers (35.6 MiB with the default concurrency). Never below what `MAX_PARTS`
+   * needs (859 KB for 8 GiB). A resume keeps the part size it started with, whatever the
+   * defaults would choose now.
    */
   partSize?: number | undefined;
-  /** Parts in flight at once, 1 to 64; default 4. */
+  /**
+   * Parts in flight at once, 1 to 64. Default 8: on a long link each connection carries only
+   * so much per round trip, so the number of busy connections decides the speed (see
+   * CONTRIBUTING.md's long-link benchmark). For a stream with a `partSize` given (or resumed),
+   * at most what keeps (concurrency + 1) x partSize within 320 MiB: 4 for 64 MiB parts.
+   */
   concurrency?: number | undefined;
   /** Compute the file's MD5 while sending and have the server check it on completion; default true. */
   md5?: boolean | undefined;
@@ -85,8 +98,10 @@ export interface UploadFileOptions extends Pick<RequestOptions, "maxRetries" | "
 /** The options after defaults and range checks. */
 export interface UploadSettings {
   bytes: number | undefined;
+  /** The caller's; undefined: chosen for the file (`choosePartSizing`), or kept from the resumed upload. */
   partSize: number | undefined;
-  concurrency: number;
+  /** The caller's; undefined: chosen for the file (`choosePartSizing`) once its size is known. */
+  concurrency: number | undefined;
   stallTimeoutMs: number;
   networkPatienceMs: number;
   md5: boolean;
@@ -101,7 +116,6 @@ export interface UploadSettings {
  */
 export const MAX_PARTS = 10_000;
 
-export const DEFAULT_CONCURRENCY = 4;
 /** How long a request's bytes may stand still before it is sent again, by default. */
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 const DEFAULT_NETWORK_PATIENCE_MS = 5 * 60_000;
@@ -146,7 +160,7 @@ export function checkUploadOptions(options: UploadFileOptions): UploadSettings {
   return {
     bytes: integerIn("bytes", options.bytes, 1, MAX_UPLOAD_BYTES),
     partSize: integerIn("partSize", options.partSize, 1, MAX_PART_BYTES),
-    concurrency: integerIn("concurrency", options.concurrency, 1, MAX_CONCURRENCY) ?? DEFAULT_CONCURRENCY,
+    concurrency: integerIn("concurrency", options.concurrency, 1, MAX_CONCURRENCY),
     stallTimeoutMs: integerIn("stallTimeoutMs", options.stallTimeoutMs, 1000, 3_600_000) ?? DEFAULT_STALL_TIMEOUT_MS,
     networkPatienceMs:
       integerIn("networkPatienceMs", options.networkPatienceMs, 0, 3_600_000) ?? DEFAULT_NETWORK_PATIENCE_MS,

@@ -5,16 +5,17 @@ import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { UploadFileError } from "../errors/upload-file.js";
-import { MAX_PART_BYTES, MAX_UPLOAD_BYTES } from "../limits.js";
+import { MAX_UPLOAD_BYTES } from "../limits.js";
 import type { RequestIdentified, Upload } from "../types.js";
 import { Journal } from "./journal.js";
 import { checkUploadOptions, MAX_PARTS, type UploadFileOptions, type UploadSettings } from "./options.js";
-import { type PlannedPart, partPlan } from "./part-plan.js";
+import { choosePartSizing, type PlannedPart, partPlan } from "./part-plan.js";
 import { withPatience } from "./patience.js";
 import type { FileSource, PartData, UploadPlatform, UploadTransport } from "./platform.js";
 import { runPool } from "./pool.js";
 import { ProgressTracker, type UploadStart } from "./progress.js";
 import { parseResume, type UploadResume } from "./resume.js";
+import { isByteStream } from "./stream-source.js";
 
 /** The JSON operations of an upload. */
 type Operations = UploadTransport["operations"];
@@ -24,7 +25,8 @@ interface Prepared<Source extends FileSource> {
   source: Source;
   filename: string;
   mimeType: string;
-  settings: UploadSettings;
+  /** The options, with the concurrency chosen for the file when the caller set none. */
+  settings: UploadSettings & { concurrency: number };
   partSize: number;
   /** The upload to continue, from `resume` or the resume store. */
   earlier: UploadResume | undefined;
@@ -182,8 +184,23 @@ async function prepare<Source extends FileSource>(
   }
   if (given) checkResume(given, source, settings.partSize);
   const origin: UploadStart["origin"] = given ? "resume" : earlier ? "store" : "created";
-  const partSize = earlier?.partSize ?? settings.partSize ?? MAX_PART_BYTES;
-  return { source, filename, mimeType, settings, partSize, earlier, origin, replaced, journal };
+  // What the caller left out is chosen for this file; a resume keeps the part size it was cut with.
+  const { partSize, concurrency } = choosePartSizing(source.size, {
+    partSize: earlier?.partSize ?? settings.partSize,
+    concurrency: settings.concurrency,
+    stream: isByteStream(options.file),
+  });
+  return {
+    source,
+    filename,
+    mimeType,
+    settings: { ...settings, concurrency },
+    partSize,
+    earlier,
+    origin,
+    replaced,
+    journal,
+  };
 }
 
 /** The upload to send to: the one a resume names, or a new one. */

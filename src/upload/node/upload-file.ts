@@ -6,8 +6,9 @@ import type { UploadFileOptions } from "../options.js";
  * Uploads a file of up to 8 GiB through the Uploads API and resolves with the completed
  * Upload (status `completed`, with its `file`).
  *
- * The file is cut into parts (64 MiB by default) that are read from disk as they are sent,
- * `concurrency` at a time, so memory stays flat whatever the file's size; a stream of known
+ * The file is cut into parts (sized for the file by default: 8 to 64 MiB) that are read from
+ * disk as they are sent, `concurrency` (default 8) at a time, so memory stays flat whatever the
+ * file's size; a stream of known
  * size (`bytes`) is read in order, holding at most `concurrency + 1` parts. Each part is
  * retried by the client's policy and every retry re-sends the same bytes. With `resumeStore`,
  * a later call (in another process too) continues an upload that was cut off. The part ids go to
