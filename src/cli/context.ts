@@ -58,7 +58,10 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
       if (endpoint !== undefined) {
         const apiKey = globals.apiKey ?? (io.env.AZURE_OPENAI_API_KEY || undefined);
         if (!apiKey?.trim()) {
-          throw new InvalidArgumentError("No Azure OpenAI key: pass --api-key or set AZURE_OPENAI_API_KEY.");
+          const why = globals.azureEndpoint ? "--azure-endpoint" : "AZURE_OPENAI_ENDPOINT";
+          throw new InvalidArgumentError(
+            `No Azure OpenAI key (${why} says to talk to Azure): pass --api-key or set AZURE_OPENAI_API_KEY.`,
+          );
         }
         // Passed whole, so that the library reads no environment of its own: io.env is the CLI's.
         const apiVersion = globals.apiVersion ?? (io.env.OPENAI_API_VERSION || "v1");
@@ -81,16 +84,27 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
 
 /**
  * Azure OpenAI's endpoint when the command talks to Azure: `--azure-endpoint`, else
- * `AZURE_OPENAI_ENDPOINT`. `--base-url` with Azure, or `--api-version` without it, cannot
- * both be meant, and is refused before any request.
+ * `AZURE_OPENAI_ENDPOINT` unless `--base-url` says OpenAI (a flag beats the environment).
+ * Refused before any request, as no choice would surely be the one meant: both flags, both
+ * variables (OPENAI_BASE_URL and AZURE_OPENAI_ENDPOINT) without a flag to choose, and
+ * `--api-version` without Azure.
  */
 function azureEndpoint(io: CliIO, globals: GlobalOptions): string | undefined {
-  const endpoint = globals.azureEndpoint ?? (io.env.AZURE_OPENAI_ENDPOINT || undefined);
-  if (endpoint !== undefined && globals.baseUrl !== undefined) {
+  if (globals.azureEndpoint !== undefined && globals.baseUrl !== undefined) {
+    throw new InvalidArgumentError("--base-url is OpenAI's and --azure-endpoint Azure's; pass one of them.");
+  }
+  const fromEnv = io.env.AZURE_OPENAI_ENDPOINT?.trim() ? io.env.AZURE_OPENAI_ENDPOINT : undefined;
+  if (
+    globals.azureEndpoint === undefined &&
+    globals.baseUrl === undefined &&
+    fromEnv &&
+    io.env.OPENAI_BASE_URL?.trim()
+  ) {
     throw new InvalidArgumentError(
-      `--base-url is OpenAI's, and ${globals.azureEndpoint ? "--azure-endpoint" : "AZURE_OPENAI_ENDPOINT"} says to talk to Azure; give one of them.`,
+      "OPENAI_BASE_URL and AZURE_OPENAI_ENDPOINT are both set; pass --base-url or --azure-endpoint to choose, or unset one.",
     );
   }
+  const endpoint = globals.azureEndpoint ?? (globals.baseUrl === undefined ? fromEnv : undefined);
   if (endpoint === undefined && globals.apiVersion !== undefined) {
     throw new InvalidArgumentError(
       "--api-version is Azure's; pass --azure-endpoint (or set AZURE_OPENAI_ENDPOINT) with it.",

@@ -92,13 +92,16 @@ function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean, 
   // --help and --version end parsing with exit code 0, their text already printed; so does
   // the help commander prints (on stderr) when no command is given.
   if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok;
-  if (error instanceof CommanderError && error.code === "commander.help") return EXIT.usage;
+  if (error instanceof CommanderError && error.code === "commander.help") {
+    if (json) io.stdout.write(`${JSON.stringify({ error: { type: "UsageError", message: "No command given." } })}\n`);
+    return EXIT.usage;
+  }
   const usage = error instanceof CommanderError || error instanceof InvalidArgumentError;
   const code = usage ? EXIT.usage : interrupted && error instanceof APIUserAbortError ? EXIT.interrupted : EXIT.failure;
   const described =
     error instanceof CommanderError
       ? { type: "UsageError", message: error.message.replace(/^error: /, "") }
-      : describe(error);
+      : describe(error, json);
   if (json) {
     io.stdout.write(`${JSON.stringify({ error: described })}\n`);
   } else {
@@ -135,7 +138,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
  * advice, from the error's fields, names the flag: the option a problem starts with, and the
  * one its remedy names.
  */
-function inShellTerms(error: unknown): string {
+function inShellTerms(error: unknown, json: boolean): string {
   const flag = error instanceof InvalidArgumentError && error.option ? FLAG_OF[error.option] : undefined;
   if (error instanceof InvalidArgumentError && error.option && flag) {
     const problem = error.problem.startsWith(`${error.option} `)
@@ -146,9 +149,11 @@ function inShellTerms(error: unknown): string {
   }
   if (error instanceof UploadFileError && error.resumable) {
     const expires = new Date(error.resume.expiresAt * 1000).toISOString();
+    // Off --json the command that continues is printed above the message; with it, the token is a field.
+    const how = json ? "run the same command again, or pass resume_token to --resume," : "run the command above";
     return error.completionUnknown
-      ? `${error.problem} It may have completed on the server: run the command above to complete it before ${expires}.`
-      : `${error.problem} Run the command above to send the rest before ${expires}.`;
+      ? `${error.problem} It may have completed on the server: ${how} to complete it before ${expires}.`
+      : `${error.problem} ${how[0]?.toUpperCase()}${how.slice(1)} to send the rest before ${expires}.`;
   }
   if (error instanceof UploadFileError && !error.completionUnknown) {
     return `${error.problem} The server no longer has it: run the upload again without --resume to start over.`;
@@ -157,10 +162,10 @@ function inShellTerms(error: unknown): string {
 }
 
 /** The JSON form of an error for `--json`. */
-function describe(error: unknown): { type: string; message: string; [field: string]: unknown } {
+function describe(error: unknown, json: boolean): { type: string; message: string; [field: string]: unknown } {
   const base = {
     type: (error as Error)?.name ?? "Error",
-    message: inShellTerms(error),
+    message: inShellTerms(error, json),
   };
   if (error instanceof APIError) return { ...base, status: error.status, request_id: error.requestId ?? null };
   if (error instanceof UnexpectedResponseError) {

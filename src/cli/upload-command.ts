@@ -142,8 +142,9 @@ export function addUploadCommand(program: Command, run: Run): void {
           ctx.result(upload);
         } catch (error) {
           display.stop();
-          if (error instanceof UploadFileError && error.resumable) {
-            resumable = true;
+          if (error instanceof UploadFileError && error.resumable) resumable = true;
+          // With --json the advice is in the JSON error (its resume_token), and stderr stays quiet.
+          if (error instanceof UploadFileError && error.resumable && !ctx.globals.json) {
             const resume = await resumeArgument(error, tokens);
             ctx.say(resume.startsWith("@") ? `resume token saved to ${resume.slice(1)}` : `resume token: ${resume}`);
             const command = continueCommand(ctx, file, opts, resume, error.resume.bytes);
@@ -157,7 +158,7 @@ export function addUploadCommand(program: Command, run: Run): void {
               );
             }
           }
-          if (error instanceof APIUserAbortError && ctx.signal.aborted) ctx.say("interrupted");
+          if (error instanceof APIUserAbortError && ctx.signal.aborted && !ctx.globals.json) ctx.say("interrupted");
           throw error;
         } finally {
           if (uploadId && !resumable) await rm(join(tokens, `${uploadId}.resume`), { force: true }).catch(() => {});

@@ -17,3 +17,18 @@ export function attemptSignal(timeoutMs: number, callerSignal?: AbortSignal) {
     },
   };
 }
+
+/**
+ * Settles as `promise` does, or rejects with `signal`'s reason once it aborts first: for what
+ * an attempt awaits before its request exists (a credential function), which the attempt's
+ * timeout and the caller's abort must cut short as they do the request itself.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

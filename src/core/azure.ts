@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { type Credential, credentialHeaders } from "./credentials.js";
-import { type ClientOptions, type ClientTarget, checkedBaseUrl, processEnv } from "./options.js";
+import { type ClientOptions, type ClientTarget, checkedBaseUrl, fromEnv, processEnv } from "./options.js";
 
 /**
  * Options of an Azure OpenAI client: the resource's `endpoint`, the API version, and exactly
@@ -43,7 +43,7 @@ const V1 = "v1";
  * Refuses, before any request, a missing or malformed endpoint, both credentials, or none.
  */
 export function azureTarget(options: AzureClientOptions, env = processEnv()): ClientTarget {
-  const given = options.endpoint ?? (env.AZURE_OPENAI_ENDPOINT || undefined);
+  const given = options.endpoint ?? fromEnv(env.AZURE_OPENAI_ENDPOINT);
   if (given === undefined) {
     throw new InvalidArgumentError("No Azure OpenAI endpoint: AZURE_OPENAI_ENDPOINT is empty or unset.", {
       option: "endpoint",
@@ -60,7 +60,7 @@ export function azureTarget(options: AzureClientOptions, env = processEnv()): Cl
       option: "apiKey",
     });
   }
-  const apiVersion = (options.apiVersion ?? (env.OPENAI_API_VERSION || V1)).trim();
+  const apiVersion = (options.apiVersion ?? fromEnv(env.OPENAI_API_VERSION) ?? V1).trim();
   if (!/^[\w.-]+$/.test(apiVersion)) {
     throw new InvalidArgumentError(
       `apiVersion ${JSON.stringify(apiVersion)} is not an API version such as 2024-10-21.`,
@@ -86,7 +86,7 @@ export function azureTarget(options: AzureClientOptions, env = processEnv()): Cl
       auth: credentialHeaders(provider, "azureADTokenProvider", (token) => ({ Authorization: `Bearer ${token}` })),
     };
   }
-  const apiKey = options.apiKey ?? (env.AZURE_OPENAI_API_KEY || undefined);
+  const apiKey = options.apiKey ?? fromEnv(env.AZURE_OPENAI_API_KEY);
   if (apiKey === undefined) {
     throw new InvalidArgumentError(
       "No Azure OpenAI credential: AZURE_OPENAI_API_KEY is empty or unset, and there is no azureADTokenProvider.",

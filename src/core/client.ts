@@ -1,6 +1,8 @@
 import { createOperations, type Operations } from "../../generated/client.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { VERSION } from "../version.js";
+import { untilAborted } from "./attempt-signal.js";
+import { CREDENTIAL_HEADERS } from "./credentials.js";
 import { createInvoke } from "./invoke.js";
 import type { Invoke } from "./operation.js";
 import { type ClientOptions, type ClientTarget, openAITarget, type RequestOptions, resolveOptions } from "./options.js";
@@ -23,11 +25,12 @@ export interface ClientRuntime {
   readonly invoke: Invoke<RequestOptions>;
   /**
    * One request's headers, its authentication included (names in lower case), asked for
-   * before each attempt: a credential function is asked then. Code that holds a client can
+   * before each attempt: a credential function is asked then, cut short by `signal` (the
+   * attempt's timeout or the caller's abort). Code that holds a client can
    * send with its key anyway; this lets it read the key too, so pass clients only to code you
    * trust with the key.
    */
-  requestHeaders(): Promise<Record<string, string>>;
+  requestHeaders(signal?: AbortSignal): Promise<Record<string, string>>;
   /** Whether the client was given its own `fetch`; helpers must then send through it, not around it. */
   readonly customFetch: boolean;
   /** The proxy requests go through, when one applies (a function: the URL may hold credentials). */
@@ -71,9 +74,9 @@ export function createClient(
   const resolved = resolveOptions(options);
   const { baseUrl } = target;
   const platform = resolved.fetch ? undefined : network?.defaultFetch(new URL(baseUrl), options);
-  // Layered with `set`, so a client header replaces ours whatever its case, and the credential's
-  // headers replace any of the same name among them (a call's own headers may still replace
-  // them, as documented).
+  // Layered with `set`, so a client header replaces ours whatever its case; the credential's
+  // headers are layered over them per request (a call's own headers may still replace them, as
+  // documented).
   const layers = new Headers({ "User-Agent": `openai-uploads/${VERSION}` });
   try {
     if (resolved.organization) layers.set("OpenAI-Organization", resolved.organization);
@@ -83,9 +86,12 @@ export function createClient(
     throw new InvalidArgumentError(`A header cannot be sent (${(error as Error).message}).`, { option: "headers" });
   }
   const headers = Object.fromEntries(layers);
-  const requestHeaders = async () => {
+  const requestHeaders = async (signal?: AbortSignal) => {
     const layered = new Headers(headers);
-    setHeaders(layered, await target.auth());
+    // Neither credential header of the client's own survives, so that an OpenAI key in
+    // `headers` does not travel to Azure beside its key, nor a stale api-key beside a token.
+    for (const name of CREDENTIAL_HEADERS) layered.delete(name);
+    setHeaders(layered, await untilAborted(target.auth(), signal));
     return Object.fromEntries(layered);
   };
   const url = (path: string) => {

@@ -7,6 +7,9 @@ import { InvalidArgumentError } from "../errors/invalid-argument.js";
  */
 export type Credential = string | (() => string | Promise<string>);
 
+/** The headers a credential goes in, OpenAI's and Azure's: the credential's own replace the client's. */
+export const CREDENTIAL_HEADERS = ["authorization", "api-key"] as const;
+
 /** The headers that authenticate one request: asked for before each attempt is sent. */
 export type AuthHeaders = () => Promise<Record<string, string>>;
 
@@ -38,7 +41,8 @@ export function credentialHeaders(
       try {
         given = await credential();
       } catch (cause) {
-        throw new CredentialError(option, `threw: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        // Not its message, which may quote what a token endpoint answered: that is in the cause.
+        throw new CredentialError(option, "threw; what it threw is the cause.", { cause });
       }
       if (typeof given !== "string") {
         throw new CredentialError(option, `gave ${given === null ? "null" : typeof given}, not a string.`);

@@ -70,6 +70,9 @@ export interface ResolvedOptions {
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
+/** A variable's value, or undefined when it is unset, empty or blank (what docker-compose makes of an unset `${VAR}`, say). */
+export const fromEnv = (value: string | undefined): string | undefined => (value?.trim() ? value : undefined);
+
 /** Browsers and edge runtimes have no process: there, every value comes from options only. */
 export const processEnv = (): Readonly<Record<string, string | undefined>> => globalThis.process?.env ?? {};
 
@@ -87,11 +90,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
 
 /**
  * OpenAI's target: `baseUrl` (else `OPENAI_BASE_URL`, else the API's) with the key, else
- * `OPENAI_API_KEY`, as a Bearer token. An empty variable (what docker-compose makes of an
- * unset `${VAR}`, say) counts as unset.
+ * `OPENAI_API_KEY`, as a Bearer token. An empty or blank variable counts as unset.
  */
 export function openAITarget(options: ClientOptions, env = processEnv()): ClientTarget {
-  const apiKey = options.apiKey ?? (env.OPENAI_API_KEY || undefined);
+  const apiKey = options.apiKey ?? fromEnv(env.OPENAI_API_KEY);
   if (apiKey === undefined) {
     throw new InvalidArgumentError("No API key: OPENAI_API_KEY is empty or unset.", {
       option: "apiKey",
@@ -99,7 +101,7 @@ export function openAITarget(options: ClientOptions, env = processEnv()): Client
     });
   }
   return {
-    baseUrl: checkedBaseUrl(options.baseUrl ?? (env.OPENAI_BASE_URL || DEFAULT_BASE_URL), {
+    baseUrl: checkedBaseUrl(options.baseUrl ?? fromEnv(env.OPENAI_BASE_URL) ?? DEFAULT_BASE_URL, {
       option: "baseUrl",
       example: DEFAULT_BASE_URL,
       allowInsecureHttp: options.allowInsecureHttp,

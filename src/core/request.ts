@@ -16,7 +16,7 @@ export function setHeaders(
 /** Where and how a client sends: the URL of a path, each request's headers, and its fetch. */
 export interface RequestTarget {
   url: (path: string) => URL;
-  headers: () => Promise<Readonly<Record<string, string>>>;
+  headers: (signal?: AbortSignal) => Promise<Readonly<Record<string, string>>>;
   fetch: (request: Request) => Promise<Response>;
 }
 
@@ -52,7 +52,7 @@ export function requestSender(target: RequestTarget): SendOperation {
       throw refuse("body", `the body must be an object, not ${body === null ? "null" : typeof body}`);
     }
     const json = body !== undefined && operation.bodyMediaType === "application/json";
-    const headers = new Headers(await target.headers());
+    const headers = new Headers(await target.headers(init.signal));
     if (json) headers.set("Content-Type", "application/json");
     try {
       setHeaders(headers, init.headers);

@@ -20,7 +20,13 @@ const nodeNetwork: ClientNetwork = {
           through ??= import("./http-fetch.js").then(({ httpFetch }) =>
             httpFetch(agentFor(baseUrl, proxy, { keepAlive: true }), DEFAULT_STALL_TIMEOUT_MS),
           );
-          return (await through)(request);
+          // A load that failed is tried again by the next request, not kept.
+          return (
+            await through.catch((error: unknown) => {
+              through = undefined;
+              throw error;
+            })
+          )(request);
         }
       : (request: Request) => globalThis.fetch(request);
     return {

@@ -13,9 +13,9 @@ const webNetwork: ClientNetwork = {
     fetch: (request) =>
       globalThis.fetch(request).catch((error: unknown) => {
         const headers = [...request.headers.keys()].join(", ");
+        // No cause: the browser's error says nothing more than its message, which is kept.
         throw new TypeError(
           `${(error as Error)?.message}; in a web page this is often CORS: the server must allow its origin and the headers ${headers}`,
-          { cause: error },
         );
       }),
     proxy: undefined,

@@ -43,36 +43,60 @@ describe("the command line with Azure OpenAI", () => {
 
   it.each([
     [
-      "no key at all",
+      "no key at all, though an OpenAI one is set",
       [] as string[],
-      { AZURE_OPENAI_ENDPOINT: "https://res.openai.azure.com" },
-      /^openai-uploads: No Azure OpenAI key: pass --api-key or set AZURE_OPENAI_API_KEY\.$/m,
+      () => ({ AZURE_OPENAI_ENDPOINT: local.url, OPENAI_API_KEY: TEST_API_KEY }),
+      /^openai-uploads: No Azure OpenAI key \(AZURE_OPENAI_ENDPOINT says to talk to Azure\): pass --api-key or set AZURE_OPENAI_API_KEY\.$/m,
     ],
     [
-      "--base-url with an Azure endpoint",
-      ["--base-url", "https://api.openai.com/v1"],
-      { AZURE_OPENAI_ENDPOINT: "https://res.openai.azure.com", AZURE_OPENAI_API_KEY: TEST_API_KEY },
-      /--base-url is OpenAI's, and AZURE_OPENAI_ENDPOINT says to talk to Azure; give one of them/,
+      "both --base-url and --azure-endpoint",
+      () => ["--base-url", `${local.url}/v1`, "--azure-endpoint", local.url],
+      () => ({ AZURE_OPENAI_API_KEY: TEST_API_KEY }),
+      /--base-url is OpenAI's and --azure-endpoint Azure's; pass one of them/,
+    ],
+    [
+      "both OPENAI_BASE_URL and AZURE_OPENAI_ENDPOINT, with no flag to choose",
+      [] as string[],
+      () => ({ ...env, OPENAI_BASE_URL: `${local.url}/v1` }),
+      /OPENAI_BASE_URL and AZURE_OPENAI_ENDPOINT are both set; pass --base-url or --azure-endpoint to choose/,
     ],
     [
       "--api-version without Azure",
-      ["--api-version", "2024-10-21"],
-      { OPENAI_API_KEY: TEST_API_KEY },
+      () => ["--base-url", `${local.url}/v1`, "--api-version", "2024-10-21"],
+      () => ({ OPENAI_API_KEY: TEST_API_KEY }),
       /--api-version is Azure's; pass --azure-endpoint/,
     ],
     [
       "an endpoint that is not a URL",
       ["--azure-endpoint", "res.openai.azure.com"],
-      { AZURE_OPENAI_API_KEY: TEST_API_KEY },
+      () => ({ AZURE_OPENAI_API_KEY: TEST_API_KEY }),
       /endpoint "res.openai.azure.com" is not a URL/,
     ],
   ])("refuses %s with exit 2 before any request", async (_name, flags, given, message) => {
     const before = local.stats.requests;
-    const result = await cli([...flags, "cancel", "--upload-id", "upload_1"], given);
+    const result = await cli(
+      [...(typeof flags === "function" ? flags() : flags), "cancel", "--upload-id", "upload_1"],
+      given(),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain(TEST_API_KEY);
     expect(local.stats.requests).toBe(before);
+  });
+
+  it("--base-url beats AZURE_OPENAI_ENDPOINT in the environment: a flag says what is meant", async () => {
+    const openai = await startLocalServer({ apiKey: TEST_API_KEY });
+    try {
+      const result = await cli(["--base-url", openai.url, "--json", ...CREATE_ARGS], {
+        ...env,
+        OPENAI_API_KEY: TEST_API_KEY,
+      });
+      expect(result.stderr).toBe("");
+      expect(JSON.parse(result.stdout)).toMatchObject({ object: "upload" });
+      expect(openai.stats.requests).toBe(1);
+    } finally {
+      await openai.close();
+    }
   });
 
   it("a wrong key is the server's 401, and the key is not shown", async () => {

@@ -339,6 +339,33 @@ describe("upload against the local server", () => {
     },
   );
 
+  it("--json puts a resumable failure's advice in the JSON, and nothing on stderr but progress", async () => {
+    const failing = await startLocalServer({
+      faults: { seed: 1, errorRate: 1, errorStatuses: [400], operations: ["addUploadPart"] },
+    });
+    try {
+      const file = await sampleFile(10_000);
+      const result = await cli(
+        ["--json", "--quiet", "--base-url", failing.url, "upload", file.path, "--purpose", "batch"],
+        KEY_ENV,
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe("");
+      const { error } = JSON.parse(result.stdout);
+      expect(error).toMatchObject({
+        type: "UploadFileError",
+        resumable: true,
+        resume_token: expect.stringMatching(/^oaiu1\./),
+      });
+      expect(error.message).toMatch(
+        /run the same command again, or pass resume_token to --resume, to send the rest before/i,
+      );
+      expect(error.message).not.toMatch(/above/);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it("shows a progress bar under a pseudo-terminal", async () => {
     const file = await sampleFile(500_000);
     const command = [

@@ -18,12 +18,18 @@ await writeFile(
   hooks,
   `export async function load(url, context, next) { console.error("LOAD " + url); return next(url, context); }\n`,
 );
+// The ESM hook sees imports; require() (createRequire, CommonJS packages) goes through Module._load.
 await writeFile(
   register,
-  `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  [
+    `import Module, { register } from "node:module";`,
+    `register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+    "const load = Module._load;",
+    `Module._load = function (request, ...rest) { console.error("LOAD " + request); return load.call(this, request, ...rest); };`,
+  ].join("\n"),
 );
 
-/** The modules (files and packages, by URL) node loads for `args`. */
+/** The modules node loads for `args`: imports by URL, requires by the name asked for. */
 async function loaded(args: string[]): Promise<string[]> {
   const { stderr } = await run(process.execPath, ["--import", register, ...args]);
   return stderr.split("\n").flatMap((line) => (line.startsWith("LOAD ") ? [line.slice(5)] : []));
@@ -31,7 +37,7 @@ async function loaded(args: string[]): Promise<string[]> {
 
 /** What only some commands need: the local server and its multipart parser, the progress bar, YAML, MIME types, proxies. */
 const HEAVY =
-  /\/src\/server\/|node_modules\/(busboy|cli-progress|yaml|mime-types|mime-db|http-proxy-agent|https-proxy-agent|agent-base|proxy-from-env)\//;
+  /\/src\/server\/|(^|node_modules\/)(busboy|cli-progress|yaml|mime-types|mime-db|http-proxy-agent|https-proxy-agent|agent-base|proxy-from-env)(\/|$)/;
 
 describe("loading only what is used", () => {
   it.each([

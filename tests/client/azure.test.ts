@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CredentialError, createAzureUploadsClient, InvalidArgumentError } from "../../src/index.js";
 import { rejection } from "../support/rejection.js";
 
@@ -29,7 +29,30 @@ function recording() {
 }
 
 describe("createAzureUploadsClient", () => {
+  // A developer's shell may export these; each test sets the ones it is about.
+  beforeEach(() => {
+    for (const name of ["AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION"]) vi.stubEnv(name, "");
+  });
   afterEach(() => vi.unstubAllEnvs());
+
+  it("sends only its own credential: a client header of the other kind is dropped", async () => {
+    const withKey = recording();
+    await createAzureUploadsClient({
+      endpoint: "https://res.openai.azure.com",
+      apiKey: KEY,
+      headers: { Authorization: "Bearer sk-openai-key" },
+      fetch: withKey.fetch,
+    }).cancelUpload("upload_1");
+    expect(withKey.seen[0]).toMatchObject({ apiKey: KEY, authorization: null });
+    const withToken = recording();
+    await createAzureUploadsClient({
+      endpoint: "https://res.openai.azure.com",
+      azureADTokenProvider: () => "entra-token",
+      headers: { "api-key": "stale-key" },
+      fetch: withToken.fetch,
+    }).cancelUpload("upload_1");
+    expect(withToken.seen[0]).toMatchObject({ apiKey: null, authorization: "Bearer entra-token" });
+  });
 
   it("with apiVersion: the /openai paths, api-version on every request, the key as api-key", async () => {
     const { fetch, seen } = recording();
@@ -111,7 +134,11 @@ describe("createAzureUploadsClient", () => {
   });
 
   it.each([
-    ["throws", () => Promise.reject(new Error("login required")), /^azureADTokenProvider threw: login required$/],
+    [
+      "throws",
+      () => Promise.reject(new Error("login required")),
+      /^azureADTokenProvider threw; what it threw is the cause\.$/,
+    ],
     [
       "gives a non-string",
       () => ({ token: "entra-token-secret" }),
@@ -173,8 +200,6 @@ describe("createAzureUploadsClient", () => {
     ],
   ];
   it.each(refused)("refuses %s before any request, naming the option", (_name, options, message, option) => {
-    vi.stubEnv("AZURE_OPENAI_ENDPOINT", "");
-    vi.stubEnv("AZURE_OPENAI_API_KEY", "");
     let error: unknown;
     try {
       createAzureUploadsClient(options);

@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
-import { CredentialError, createUploadsClient, InvalidArgumentError, uploadFile } from "../../src/index.js";
+import {
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  CredentialError,
+  createUploadsClient,
+  InvalidArgumentError,
+  uploadFile,
+} from "../../src/index.js";
 import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
 import { randomFile, server, storedSha256 } from "../upload/support.js";
@@ -47,7 +54,11 @@ describe("apiKey as a function", () => {
   });
 
   const failures: Array<[string, () => unknown, RegExp]> = [
-    ["throws", () => Promise.reject(new Error("vault sealed")), /^apiKey threw: vault sealed$/],
+    [
+      "throws",
+      () => Promise.reject(new Error("vault answered sk-leaked-secret")),
+      /^apiKey threw; what it threw is the cause\.$/,
+    ],
     ["gives a number", () => 42, /^apiKey gave number, not a string\.$/],
     ["gives undefined", () => undefined, /^apiKey gave undefined, not a string\.$/],
     ["gives a blank string", () => "  ", /^apiKey gave a blank value\.$/],
@@ -61,7 +72,7 @@ describe("apiKey as a function", () => {
       const error = await rejection(client.cancelUpload("upload_1"), CredentialError);
       expect(error.message).toMatch(message);
       expect(error.option).toBe("apiKey");
-      expect(error.message).not.toMatch(/secret|words/);
+      expect(error.message).not.toMatch(/secret|words|leaked/);
       expect(seen).toEqual([]);
     },
   );
@@ -70,6 +81,20 @@ describe("apiKey as a function", () => {
     const thrown = new Error("vault sealed");
     const client = createUploadsClient({ apiKey: () => Promise.reject(thrown), fetch: answering().fetch });
     expect((await rejection(client.cancelUpload("upload_1"), CredentialError)).cause).toBe(thrown);
+  });
+
+  it("that never answers is cut short by the attempt's timeout, and asked again on the retry", async () => {
+    const apiKey = vi.fn(() => new Promise<string>(() => {}));
+    const client = createUploadsClient({ apiKey, fetch: answering().fetch, timeoutMs: 50, maxRetries: 1 });
+    await rejection(client.cancelUpload("upload_1"), APIConnectionTimeoutError);
+    expect(apiKey).toHaveBeenCalledTimes(2);
+  });
+
+  it("that never answers is cut short by the caller's abort", async () => {
+    const client = createUploadsClient({ apiKey: () => new Promise<string>(() => {}), fetch: answering().fetch });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    await rejection(client.cancelUpload("upload_1", { signal: controller.signal }), APIUserAbortError);
   });
 
   it("a value that is neither a string nor a function is refused when the client is made", () => {

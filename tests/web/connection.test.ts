@@ -19,6 +19,7 @@ describe("a request from the web entry that gets no answer", () => {
       /^Connection error: Failed to fetch; in a web page this is often CORS: the server must allow its origin and the headers .*authorization/,
     );
     expect(message).toContain("x-retry-count");
+    expect(message.match(/Failed to fetch/g)).toHaveLength(1);
     expect(message).not.toContain(KEY);
     // still retried: the same failure is what a network that is down gives
     expect(fetch).toHaveBeenCalledTimes(2);

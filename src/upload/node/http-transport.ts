@@ -39,11 +39,13 @@ export function httpTransport(
   const proxy = runtime.proxy();
   // Awaited by each attempt: a proxy's agent loads its package on first use.
   const agent = agentFor(base, proxy, { keepAlive: true, maxSockets: concurrency });
+  // Its failure is each attempt's to report; until one awaits it, it must not count as unhandled.
+  agent.catch(() => {});
   const request = base.protocol === "https:" ? httpsRequest : httpRequest;
 
   async function attempt({ uploadId, part, data, onBytes }: PartRequest, init: AttemptInit): Promise<SentAttempt> {
     // Asked for each attempt, as the fetch path does: a credential function gives a fresh token.
-    const headers = await runtime.requestHeaders();
+    const headers = await runtime.requestHeaders(init.signal);
     const through = await agent;
     const boundary = `----openai-uploads-${randomBytes(12).toString("hex")}`;
     const head = Buffer.from(
@@ -117,7 +119,8 @@ export function httpTransport(
         send: (init) => attempt(partRequest, init),
       }),
     close: () => {
-      void agent.then((through) => through.destroy());
+      // An agent that failed to load has nothing to close; its failure reached the attempts.
+      agent.then((through) => through.destroy()).catch(() => {});
     },
   };
 }
