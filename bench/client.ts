@@ -2,9 +2,10 @@
  * One measured upload, in its own process so that its peak RSS is its own:
  * `client.ts <kind> <file> <baseUrl>` prints `{"ms": ..., "maxRssMB": ...}`.
  * Kinds: uploadFile (md5 off), uploadFile-md5, baseline (bare node:http streaming each part
- * from disk), openai-sdk (the official SDK's uploads.parts.create, 4 parts at a time).
+ * from disk), openai-sdk (the official SDK's uploads.parts.create, 4 parts at a time), md5-alone
+ * (no upload: node:crypto's MD5 of the file read once, the most an upload with md5 can reach).
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Agent, request } from "node:http";
@@ -74,6 +75,15 @@ async function baseline() {
   };
 }
 
+/** The MD5 alone, the way a one-thread hasher does it best: one sequential read, 1 MiB at a time. */
+async function md5Alone() {
+  return async () => {
+    const hash = createHash("md5");
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+    hash.digest("hex");
+  };
+}
+
 async function officialSdk() {
   const { default: OpenAI, toFile } = await import("openai");
   return async () => {
@@ -110,7 +120,8 @@ async function ours() {
 
 // Each client loads only its own code, so no one's RSS includes another's modules, and the
 // clock starts once the code is loaded: what is timed is the upload.
-const prepare = kind === "baseline" ? baseline : kind === "openai-sdk" ? officialSdk : ours;
+const prepare =
+  kind === "baseline" ? baseline : kind === "openai-sdk" ? officialSdk : kind === "md5-alone" ? md5Alone : ours;
 const run = await prepare();
 const started = performance.now();
 await run();
