@@ -94,8 +94,11 @@ describe("upload survives being killed", () => {
     const resent = seen() - PARTS;
     expect(resent).toBeLessThanOrEqual(points.length * CONCURRENCY);
     console.info(`kills after ${points.join(", ")} part requests: ${resent} of ${PARTS} parts sent again`);
-    // Completed: the journal entry is gone, and nothing else is left in the state directory.
-    expect(await readdir(join(env.XDG_STATE_HOME, "openai-uploads", "resume"))).toEqual([]);
+    // Completed: the journal entry is gone. A kill in the middle of a save may leave its temp
+    // file, which a later run sweeps once it is a minute old (it may be another run's write).
+    const left = await readdir(join(env.XDG_STATE_HOME, "openai-uploads", "resume"));
+    expect(left.filter((name) => !name.endsWith(".tmp"))).toEqual([]);
+    expect(left.length).toBeLessThanOrEqual(points.length);
   }, 90_000);
 
   /** An upload of a new file killed once two of its parts reached the server: the id it printed, and how to run it again. */
