@@ -8,6 +8,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
+          // The CLI tests run dist/: built here when the source is newer.
+          globalSetup: ["tests/support/fresh-dist.ts"],
           include: ["tests/**/*.test.ts"],
           exclude: ["tests/contract/**", "tests/package/**"],
           typecheck: { enabled: true, include: ["tests/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },

@@ -306,7 +306,8 @@ describe("upload against the local server", () => {
         expect(result.code).toBe(1);
         expect(result.stderr).toMatch(/Run the command above to send the rest before/);
         const tokenFiles = new Set<string>();
-        for (let run = 0; run < 40 && result.code !== 0; run++) {
+        let runs = 1;
+        for (; runs <= 40 && result.code !== 0; runs++) {
           expect(result.stderr).toMatch(/^resume token(: oaiu1\.\S+| saved to \/\S+\.resume)$/m);
           const saved = /^resume token saved to (\S+)$/m.exec(result.stderr)?.[1];
           if (saved) {
@@ -327,6 +328,9 @@ describe("upload against the local server", () => {
           result = { ...shell, signal: null };
         }
         expect(result.code).toBe(0);
+        // Each run ended at its one injected failure and the next went on from there: one run
+        // per failure, and the last completes.
+        expect(runs).toBe(flaky.stats.faults + 1);
         expect(tokenFiles.size > 0).toBe(savedToFile);
         // Used up once the upload completed: the token files are gone.
         for (const path of tokenFiles) await expect(stat(path)).rejects.toMatchObject({ code: "ENOENT" });
