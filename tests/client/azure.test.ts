@@ -1,18 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CredentialError, createAzureUploadsClient, InvalidArgumentError } from "../../src/index.js";
 import { rejection } from "../support/rejection.js";
+import { UPLOAD } from "./support.js";
 
 const KEY = "azure-key-secret-0123";
-const UPLOAD = {
-  id: "upload_1",
-  object: "upload",
-  bytes: 1,
-  created_at: 1,
-  filename: "a.jsonl",
-  purpose: "batch",
-  status: "cancelled",
-  expires_at: 3601,
-};
 
 /** A fetch that answers every request with a cancelled upload, recording URL and auth headers. */
 function recording() {

@@ -10,17 +10,7 @@ import {
 import { TEST_API_KEY } from "../support/keys.js";
 import { rejection } from "../support/rejection.js";
 import { randomFile, server, storedSha256 } from "../upload/support.js";
-
-const UPLOAD = {
-  id: "upload_1",
-  object: "upload",
-  bytes: 1,
-  created_at: 1,
-  filename: "a.jsonl",
-  purpose: "batch",
-  status: "cancelled",
-  expires_at: 3601,
-};
+import { UPLOAD } from "./support.js";
 
 /** A fetch that answers with `statuses` in turn (then 200), recording each request's Authorization. */
 function answering(...statuses: number[]) {
