@@ -10,8 +10,8 @@ import { median } from "./median.js";
 /** What is timed, with the issue's bound on its ratio to a bare `node -e 0`. */
 const COMMANDS = [
   { name: "node -e 0", args: ["-e", "0"], target: undefined },
-  { name: "openai-uploads --version", args: ["dist/src/cli/bin.js", "--version"], target: 1.5 },
-  { name: "openai-uploads upload --help", args: ["dist/src/cli/bin.js", "upload", "--help"], target: 1.6 },
+  { name: "openai-uploads --version", args: ["dist/cli/bin.js", "--version"], target: 1.5 },
+  { name: "openai-uploads upload --help", args: ["dist/cli/bin.js", "upload", "--help"], target: 1.6 },
   {
     name: 'import("openai-uploads")',
     args: ["--input-type=module", "-e", 'await import("./dist/src/index.js")'],

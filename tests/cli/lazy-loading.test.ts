@@ -37,7 +37,7 @@ async function loaded(args: string[]): Promise<string[]> {
 
 /** What only some commands need: the local server and its multipart parser, the progress bar, YAML, MIME types, proxies. */
 const HEAVY =
-  /\/src\/server\/|(^|node_modules\/)(busboy|cli-progress|yaml|mime-types|mime-db|http-proxy-agent|https-proxy-agent|agent-base|proxy-from-env)(\/|$)/;
+  /\/src\/server\/|\/dist\/cli\/server-\w+\.js$|(^|node_modules\/)(busboy|cli-progress|yaml|mime-types|mime-db|http-proxy-agent|https-proxy-agent|agent-base|proxy-from-env)(\/|$)/;
 
 describe("loading only what is used", () => {
   it.each([

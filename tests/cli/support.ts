@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll } from "vitest";
 
 /** The built CLI: the tests run what the package ships (`npm test` builds it first). */
-export const BIN = "dist/src/cli/bin.js";
+export const BIN = "dist/cli/bin.js";
 
 export interface CliResult {
   code: number | null;

@@ -5,7 +5,8 @@ import { promisify } from "node:util";
 
 // The CLI tests (and the lazy-loading test) run the built dist/, as a user runs the package. So
 // that a test run checks what the source says, dist/ is built first when it is missing or older
-// than a file of src/ or generated/. npm test builds just before, so there this costs a stat.
+// than a file of src/ or generated/ (the build and the CLI's bundle, as `npm run build` makes
+// them). npm test builds just before, so there this costs a stat.
 
 /** The newest modification time of the files under `dir`. */
 async function newest(dir: string): Promise<number> {
@@ -19,11 +20,13 @@ async function newest(dir: string): Promise<number> {
 }
 
 export default async function buildDistWhenStale(): Promise<void> {
-  const built = await stat("dist/src/cli/bin.js").then(
+  const built = await stat("dist/cli/bin.js").then(
     (info) => info.mtimeMs,
     () => 0,
   );
   const source = Math.max(await newest("src"), await newest("generated"));
   if (built >= source) return;
-  await promisify(execFile)(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"]);
+  const run = promisify(execFile);
+  await run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"]);
+  await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/bundle-cli.ts"]);
 }
