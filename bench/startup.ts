@@ -14,7 +14,7 @@ const COMMANDS = [
   { name: "openai-uploads upload --help", args: ["dist/cli/bin.js", "upload", "--help"], target: 1.6 },
   {
     name: 'import("openai-uploads")',
-    args: ["--input-type=module", "-e", 'await import("./dist/src/index.js")'],
+    args: ["--input-type=module", "-e", 'await import("./dist/lib/index.js")'],
     target: 1.3,
   },
 ] as const;

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bundleCli } from "./bundle-cli.js";
+import { bundleNode } from "./bundle.js";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -14,7 +14,7 @@ const SHIPPED_AS_IS = ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "
 
 /**
  * Builds and packs the package the way `npm pack` would (prepack's `npm run build`: tsc and the
- * CLI's bundle, then the `files` list), but in a staging copy, so that the repository's own dist/ is never
+ * bundles, then the `files` list), but in a staging copy, so that the repository's own dist/ is never
  * rewritten under a process that is running from it. Resolves with the path of the tarball,
  * written to `destination`.
  */
@@ -24,7 +24,7 @@ export async function packTarball(destination: string): Promise<string> {
   try {
     const tsc = require.resolve("typescript/bin/tsc");
     await run(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", join(stage, "dist")]);
-    await bundleCli(join(stage, "dist/cli"));
+    await bundleNode(join(stage, "dist"));
     await Promise.all(SHIPPED_AS_IS.map((entry) => cp(entry, join(stage, entry), { recursive: true })));
     const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], {
       cwd: stage,

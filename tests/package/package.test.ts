@@ -40,7 +40,7 @@ describe("the packed tarball", () => {
     const { stdout } = await run("tar", ["-tzf", tarball]);
     const files = stdout.trim().split("\n").sort();
     const allowed =
-      /^package\/(package\.json|README\.md|CHANGELOG\.md|LICENSE|openapi\/uploads\.yaml|dist\/(src|generated|cli)\/.+\.(js|d\.ts|js\.map))$/;
+      /^package\/(package\.json|README\.md|CHANGELOG\.md|LICENSE|openapi\/uploads\.yaml|dist\/(src|generated|cli|lib)\/.+\.(js|d\.ts|js\.map))$/;
     expect(files.filter((file) => !allowed.test(file))).toEqual([]);
     // One command line: the bundle; the modules it was bundled from stay out.
     expect(files.filter((file) => file.startsWith("package/dist/src/cli/"))).toEqual([]);
@@ -52,6 +52,7 @@ describe("the packed tarball", () => {
         "package/dist/src/index.d.ts",
         "package/dist/src/testing.js",
         "package/dist/cli/bin.js",
+        "package/dist/lib/index.js",
         "package/LICENSE",
         "package/CHANGELOG.md",
       ]),

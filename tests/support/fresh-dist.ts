@@ -5,8 +5,7 @@ import { promisify } from "node:util";
 
 // The CLI tests (and the lazy-loading test) run the built dist/, as a user runs the package. So
 // that a test run checks what the source says, dist/ is built first when it is missing or older
-// than a file of src/ or generated/ (the build and the CLI's bundle, as `npm run build` makes
-// them). npm test builds just before, so there this costs a stat.
+// than a file of src/ or generated/ (the build and the bundles, as `npm run build` makes them). npm test builds just before, so there this costs a stat.
 
 /** The newest modification time of the files under `dir`. */
 async function newest(dir: string): Promise<number> {
@@ -28,5 +27,5 @@ export default async function buildDistWhenStale(): Promise<void> {
   if (built >= source) return;
   const run = promisify(execFile);
   await run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"]);
-  await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/bundle-cli.ts"]);
+  await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/bundle.ts"]);
 }
