@@ -1,19 +1,30 @@
-/** An abort signal for one attempt: fires on the caller's signal or after the timeout, and says which. */
+/**
+ * An abort signal for one attempt: fires on the caller's signal or after the timeout, and says
+ * which. Tied to the caller's signal with `AbortSignal.any` where the runtime has it, which
+ * adds no listener to that signal: uploadFile's many parts in flight on one signal would
+ * otherwise pass Node's 10 listeners and print a MaxListenersExceededWarning.
+ */
 export function attemptSignal(timeoutMs: number, callerSignal?: AbortSignal) {
-  const controller = new AbortController();
+  const timeout = new AbortController();
   let timedOut = false;
-  const onAbort = () => controller.abort(callerSignal?.reason);
-  callerSignal?.addEventListener("abort", onAbort, { once: true });
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new Error("timeout"));
+    timeout.abort(new Error("timeout"));
   }, timeoutMs);
+  let signal = timeout.signal;
+  let untie = () => {};
+  if (callerSignal && typeof AbortSignal.any === "function") signal = AbortSignal.any([callerSignal, timeout.signal]);
+  else if (callerSignal) {
+    const onAbort = () => timeout.abort(callerSignal.reason);
+    callerSignal.addEventListener("abort", onAbort, { once: true });
+    untie = () => callerSignal.removeEventListener("abort", onAbort);
+  }
   return {
-    signal: controller.signal,
+    signal,
     timedOut: () => timedOut,
     dispose() {
       clearTimeout(timer);
-      callerSignal?.removeEventListener("abort", onAbort);
+      untie();
     },
   };
 }

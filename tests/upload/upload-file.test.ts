@@ -64,6 +64,32 @@ describe.each(transports)("uploadFile over %s", (transport) => {
 });
 
 describe("uploadFile", () => {
+  it.each(transports)(
+    "sends many parts at once on one signal without Node's listener warning (%s)",
+    async (transport) => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.name);
+      process.on("warning", onWarning);
+      try {
+        const local = await server();
+        const file = await randomFile(40 * 1024);
+        const upload = await uploadFile(clientFor(local.url, transport), {
+          file: file.path,
+          purpose: "batch",
+          partSize: 1024,
+          concurrency: 32,
+          signal: new AbortController().signal,
+        });
+        expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
+        // Node reports the warning on the next tick.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings).not.toContain("MaxListenersExceededWarning");
+      } finally {
+        process.off("warning", onWarning);
+      }
+    },
+  );
+
   it("streams the parts with node:http for a spread copy of a client too", async () => {
     const local = await server();
     const file = await randomFile(3 * KiB);
