@@ -1,6 +1,7 @@
 import type { UploadsClient } from "../core/client.js";
 import { APIError } from "../errors/api-error.js";
 import { APIConnectionError, APIUserAbortError } from "../errors/connection.js";
+import { CredentialError } from "../errors/credential.js";
 import { FileChangedError } from "../errors/file-changed.js";
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
 import { UnexpectedResponseError } from "../errors/unexpected-response.js";
@@ -80,9 +81,12 @@ export function classifyFailure(
   if (phase === "verify") return "completion-unknown";
   if (error instanceof APIError && error.status === 404) return "gone";
   if (phase === "parts") return "resumable";
-  // No answer, or a 5xx or 408 (which may also come after the work was done): completing again settles it.
+  // No answer, or a 5xx or 408 (which may also come after the work was done), or a credential
+  // that failed before a retry, whose earlier attempt may have done it: completing again settles it.
   const lost =
-    error instanceof APIConnectionError || (error instanceof APIError && (error.status >= 500 || error.status === 408));
+    error instanceof APIConnectionError ||
+    error instanceof CredentialError ||
+    (error instanceof APIError && (error.status >= 500 || error.status === 408));
   if (lost) return "resumable-maybe-completed";
   // Garbage, or a refusal after an attempt (of this call, or of an earlier one this state
   // continues) that may have completed it, most likely as "already completed": nothing settles it.

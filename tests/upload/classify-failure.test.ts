@@ -3,6 +3,7 @@ import {
   APIConnectionError,
   APIConnectionTimeoutError,
   BadRequestError,
+  CredentialError,
   FileChangedError,
   InternalServerError,
   InvalidArgumentError,
@@ -52,6 +53,14 @@ describe("classifyFailure: what a failure after create means for the caller", ()
       calm,
       "resumable-maybe-completed",
     ],
+    // A credential that failed before a retry of complete: the earlier attempt may have completed it.
+    [
+      "complete",
+      new CredentialError("apiKey", "threw; what it threw is the cause."),
+      calm,
+      "resumable-maybe-completed",
+    ],
+    ["parts", new CredentialError("apiKey", "threw; what it threw is the cause."), calm, "resumable"],
     // ...while garbage or a refused retry may hide one that nothing the client sends settles.
     ["complete", garbage, calm, "completion-unknown"],
     ["complete", refusedRetry, calm, "completion-unknown"],
