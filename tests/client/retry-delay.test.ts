@@ -35,8 +35,12 @@ describe("retryDelay", () => {
     { "retry-after": "61" },
     { "retry-after-ms": "60000" },
     { "retry-after": "soon" },
+    // A wait in the past, or below zero, is no wait to honour: never a negative delay.
+    { "retry-after-ms": "-5" },
+    { "retry-after": "-2" },
+    { "retry-after": new Date(NOW - 5000).toUTCString() },
   ];
-  it.each(unusable)("falls back to backoff for %j (a minute or more, or unreadable)", (headers) => {
+  it.each(unusable)("falls back to backoff for %j (a minute or more, below zero, or unreadable)", (headers) => {
     expect(retryDelay(0, new Headers(headers), NOW, () => 0)).toBe(500);
   });
 });
