@@ -51,6 +51,7 @@ describe("apiKey as a function", () => {
     ],
     ["gives a number", () => 42, /^apiKey gave number, not a string\.$/],
     ["gives undefined", () => undefined, /^apiKey gave undefined, not a string\.$/],
+    ["gives null", () => null, /^apiKey gave null, not a string\.$/],
     ["gives a blank string", () => "  ", /^apiKey gave a blank value\.$/],
     ["gives a key with a space inside", () => "sk-two words-secret", /^apiKey gave a value with a space/],
   ];
@@ -87,8 +88,19 @@ describe("apiKey as a function", () => {
     await rejection(client.cancelUpload("upload_1", { signal: controller.signal }), APIUserAbortError);
   });
 
-  it("a value that is neither a string nor a function is refused when the client is made", () => {
-    expect(() => createUploadsClient({ apiKey: 42 as unknown as string })).toThrow(InvalidArgumentError);
+  it.each([
+    ["neither a string nor a function", 42, /^apiKey must be a string or a function that gives one\.$/, undefined],
+    ["a blank string", "  \t ", /^apiKey is blank\. Pass apiKey\.$/, "pass"],
+  ])("a key that is %s is refused when the client is made, naming the option", (_name, apiKey, message, remedy) => {
+    let error: unknown;
+    try {
+      createUploadsClient({ apiKey: apiKey as string });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ option: "apiKey", remedy });
+    expect((error as Error).message).toMatch(message);
   });
 
   it.each(["node:http", "fetch"] as const)("drives uploadFile, asked once per request (%s)", async (transport) => {
