@@ -32,7 +32,7 @@ export interface CommandContext {
   signal: AbortSignal;
   /** The client the global options and the environment describe; loaded on first use, so `--help` does not load it. */
   client(): Promise<UploadsClient>;
-  /** Writes an API object to stdout: pretty, or compact with `--json`. */
+  /** Writes an API object to stdout: pretty, or compact with `--json`; like {@link say}, without any key the run knows. */
   result(value: unknown): void;
   /** Writes a message line to stderr. */
   say(line: string): void;
@@ -43,7 +43,13 @@ export type Run = (
   action: (ctx: CommandContext, ...args: never[]) => Promise<void>,
 ) => (...args: unknown[]) => Promise<void>;
 
-export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortSignal): CommandContext {
+/** `redact` takes the keys the run knows out of a text before it is printed. */
+export function commandContext(
+  io: CliIO,
+  globals: GlobalOptions,
+  signal: AbortSignal,
+  redact: (text: string) => string,
+): CommandContext {
   return {
     io,
     globals,
@@ -77,8 +83,8 @@ export function commandContext(io: CliIO, globals: GlobalOptions, signal: AbortS
         ...sending,
       });
     },
-    result: (value) => io.stdout.write(`${JSON.stringify(value, null, globals.json ? undefined : 2)}\n`),
-    say: (line) => io.stderr.write(`${line}\n`),
+    result: (value) => io.stdout.write(redact(`${JSON.stringify(value, null, globals.json ? undefined : 2)}\n`)),
+    say: (line) => io.stderr.write(redact(`${line}\n`)),
   };
 }
 

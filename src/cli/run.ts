@@ -8,6 +8,7 @@ import { UploadFileError } from "../errors/upload-file.js";
 import { VERSION } from "../version.js";
 import { addApiCommands } from "./api-commands.js";
 import { type CliIO, type CommandContext, commandContext, type GlobalOptions } from "./context.js";
+import { keyRedactor, withoutOptionValue } from "./redact.js";
 import { addServeCommand } from "./serve-command.js";
 import { addUploadCommand } from "./upload-command.js";
 import { NAME } from "./usage.js";
@@ -32,6 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let ctx: CommandContext | undefined;
+  const redact = keyRedactor(argv, io.env);
   /** The subcommand being parsed, so that a usage error points at its own `--help`. */
   let subcommand: string | undefined;
   const program = new Command(NAME)
@@ -61,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   const run =
     (action: (ctx: CommandContext, ...args: never[]) => Promise<void>) =>
     async (...args: unknown[]) => {
-      ctx = commandContext(io, program.opts<GlobalOptions>(), interrupt.signal);
+      ctx = commandContext(io, program.opts<GlobalOptions>(), interrupt.signal, redact);
       // commander passes positional arguments, then the options, then the command
       await action(ctx, ...(args.slice(0, -1) as never[]));
     };
@@ -76,7 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   } catch (error) {
     // A usage error can stop parsing before --json is read into the options.
     const json = program.opts<GlobalOptions>().json === true || argv.includes("--json");
-    return report(error, io, json, interrupt.signal.aborted, subcommand);
+    return report(error, { io, redact }, json, interrupt.signal.aborted, subcommand);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -86,9 +88,15 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
 /**
  * Prints a failure the way its kind deserves and picks the exit code: `openai-uploads: ` and
  * the message on stderr (a usage mistake adds where to read the usage), or with `--json` only
- * the JSON form on stdout.
+ * the JSON form on stdout. Every key the run knows is taken out of what it prints.
  */
-function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean, subcommand?: string): number {
+function report(
+  error: unknown,
+  { io, redact }: { io: CliIO; redact: (text: string) => string },
+  json: boolean,
+  interrupted: boolean,
+  subcommand?: string,
+): number {
   // --help and --version end parsing with exit code 0, their text already printed; so does
   // the help commander prints (on stderr) when no command is given.
   if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok;
@@ -100,12 +108,12 @@ function report(error: unknown, io: CliIO, json: boolean, interrupted: boolean, 
   const code = usage ? EXIT.usage : interrupted && error instanceof APIUserAbortError ? EXIT.interrupted : EXIT.failure;
   const described =
     error instanceof CommanderError
-      ? { type: "UsageError", message: error.message.replace(/^error: /, "") }
+      ? { type: "UsageError", message: withoutOptionValue(error.message.replace(/^error: /, "")) }
       : describe(error, json);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ error: described })}\n`);
+    io.stdout.write(redact(`${JSON.stringify({ error: described })}\n`));
   } else {
-    io.stderr.write(`${NAME}: ${described.message}\n`);
+    io.stderr.write(redact(`${NAME}: ${described.message}\n`));
     if (usage) io.stderr.write(`(run \`${[NAME, subcommand, "--help"].filter(Boolean).join(" ")}\` for usage)\n`);
   }
   return code;

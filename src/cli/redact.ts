@@ -1,0 +1,51 @@
+/** What the CLI prints where a key was. */
+export const REDACTED = "[redacted]";
+
+/** The variables the CLI reads a key from. */
+const KEY_VARIABLES = ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"] as const;
+
+/**
+ * Values shorter than this are left alone: no real key is, and taking out every `x` of a
+ * test key would garble every line.
+ */
+const SHORTEST_KEY = 8;
+
+/**
+ * A function that takes every key this run knows out of a text before it is printed: the
+ * value of `--api-key` (`--api-key K` or `--api-key=K`) and of the key variables. The library
+ * never puts a key in a message, but a server or a proxy may quote the request's headers back
+ * in its answer, and the CLI prints answers, cut short: so a key's start is taken out too,
+ * from its first {@link SHORTEST_KEY} characters on.
+ */
+export function keyRedactor(argv: readonly string[], env: NodeJS.ProcessEnv): (text: string) => string {
+  const keys = new Set<string>();
+  argv.forEach((arg, i) => {
+    if (arg === "--api-key") keys.add(argv[i + 1] ?? "");
+    else if (arg.startsWith("--api-key=")) keys.add(arg.slice("--api-key=".length));
+  });
+  for (const name of KEY_VARIABLES) keys.add(env[name] ?? "");
+  const known = [...keys].map((key) => key.trim()).filter((key) => key.length >= SHORTEST_KEY);
+  return (text) => known.reduce(withoutKey, text);
+}
+
+/** `text` with every occurrence of `key`, or of a start of it at least {@link SHORTEST_KEY} long, replaced. */
+function withoutKey(text: string, key: string): string {
+  const start = key.slice(0, SHORTEST_KEY);
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf(start); at !== -1; at = text.indexOf(start, from)) {
+    let end = at + start.length;
+    while (end - at < key.length && text[end] === key[end - at]) end++;
+    out += text.slice(from, at) + REDACTED;
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Commander quotes an unknown option as typed, `=value` included: `--api-kye=KEY` would
+ * print the key. Only the flag's name is kept.
+ */
+export function withoutOptionValue(message: string): string {
+  return message.replace(/^(unknown option '[^'=]*)=[^']*'/, "$1'");
+}
