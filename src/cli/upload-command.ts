@@ -149,8 +149,10 @@ export function addUploadCommand(program: Command, run: Run): void {
             ctx.say(resume.startsWith("@") ? `resume token saved to ${resume.slice(1)}` : `resume token: ${resume}`);
             const command = continueCommand(ctx, file, opts, resume, error.resume.bytes);
             if (fromStdin) ctx.say(`to continue, pipe the same bytes again into: ${command}`);
-            else {
-              ctx.say(`to continue: ${command}`);
+            else ctx.say(`to continue: ${command}`);
+            // A key is never printed, so the command above needs it given again the same way.
+            if (ctx.globals.apiKey !== undefined) ctx.say("(pass --api-key again: the key is not printed)");
+            if (!fromStdin) {
               ctx.say(
                 opts.resume === false
                   ? "(or run it again without --no-resume)"

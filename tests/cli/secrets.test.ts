@@ -154,3 +154,36 @@ describe("a key the CLI cannot know for one", () => {
     expect(output(result)).not.toContain(FLAG_KEY);
   });
 });
+
+describe("the command a resumable failure prints", () => {
+  it("says to pass --api-key again, which it does not print", async () => {
+    const result = await cli([
+      "--api-key",
+      FLAG_KEY,
+      "--base-url",
+      `${base}/parts-fail`,
+      ...ONCE,
+      "upload",
+      file,
+      "--purpose",
+      "batch",
+      "--network-patience",
+      "0",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/to continue: openai-uploads upload .* --resume /);
+    expect(result.stderr).toMatch(/pass --api-key again/);
+  });
+
+  it("needs no such word when the key is in the environment", async () => {
+    const result = await cli(
+      ["--base-url", `${base}/parts-fail`, ...ONCE, "upload", file, "--purpose", "batch", "--network-patience", "0"],
+      {
+        OPENAI_API_KEY: ENV_KEY,
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/to continue: /);
+    expect(result.stderr).not.toMatch(/--api-key/);
+  });
+});
