@@ -48,6 +48,10 @@ describe("refused before any request", () => {
     ["not a URL", "api.openai.com", /is not a URL/],
     ["ftp", "ftp://x.test", /must use https/],
     ["plain http to a remote host", "http://api.example.com/v1", /clear text.*allowInsecureHttp/],
+    // Hosts that only start or end like loopback are remote: the key would cross in clear text.
+    ["plain http to a host named like localhost", "http://localhost.evil.test/v1", /clear text/],
+    ["plain http to a host ending like localhost", "http://my-localhost/v1", /clear text/],
+    ["plain http to a host starting like 127.0.0.1", "http://127.0.0.1.evil.test/v1", /clear text/],
   ])("a base URL that is %s", (_, baseUrl, message) => {
     expect(() => createUploadsClient({ apiKey: TEST_API_KEY, baseUrl })).toThrow(message);
   });
