@@ -249,6 +249,8 @@ async function transfer(
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
+  // An abort that came before (from onStart, say) fired no event that could be heard here.
+  if (signal?.aborted) onAbort();
   // A throw from onProgress stops the upload like an abort would, and is what the call rejects with.
   const progress = new ProgressTracker(source.size, plan.length, options.onProgress, onAbort);
   for (const part of plan) if (state.partIds[part.index]) progress.done(part.index, part.end - part.start, true);

@@ -103,6 +103,25 @@ describe("abort", () => {
     expect(local.stats.byOperation.completeUpload).toBe(0);
   });
 
+  it.each(transports)("sends no part after an abort from onStart over %s, and cancels", async (t) => {
+    const local = await server();
+    const file = await randomFile(4 * KiB);
+    const controller = new AbortController();
+    const error = await rejection(
+      uploadFile(clientFor(local.url, t), {
+        file: file.path,
+        purpose: "batch",
+        mimeType: "text/plain",
+        partSize: KiB,
+        signal: controller.signal,
+        onStart: () => controller.abort(),
+      }),
+      APIUserAbortError,
+    );
+    expect(error.cancelled).toBe(true);
+    expect(local.stats.byOperation).toMatchObject({ addUploadPart: 0, completeUpload: 0, cancelUpload: 1 });
+  });
+
   it("sends nothing when the signal has already fired", async () => {
     const local = await server();
     const file = await randomFile(10);
