@@ -24,6 +24,23 @@ function answering(...statuses: number[]) {
   return { fetch, seen };
 }
 
+describe("the environment", () => {
+  it("gives the key and base URL that are not passed, and a passed one wins", async () => {
+    vi.stubEnv("OPENAI_API_KEY", "sk-from-env");
+    vi.stubEnv("OPENAI_BASE_URL", "https://proxy.example.test/v1");
+    try {
+      const { fetch, seen } = answering();
+      const client = createUploadsClient({ fetch });
+      expect(client.baseUrl).toBe("https://proxy.example.test/v1");
+      await client.cancelUpload("upload_1");
+      await createUploadsClient({ fetch, apiKey: "sk-passed" }).cancelUpload("upload_1");
+      expect(seen).toEqual(["Bearer sk-from-env", "Bearer sk-passed"]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
 describe("apiKey as a function", () => {
   it("is asked before each request, retries included, and its key sent as it is then", async () => {
     let n = 0;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
+  APIUserAbortError,
   InvalidArgumentError,
   MAX_PARTS,
   MAX_UPLOAD_BYTES,
@@ -85,5 +86,31 @@ describe("uploadFile refuses, before any request", () => {
       { file: new Blob(["abc"]), purpose: "batch" },
       /A Blob without a name needs a filename\. Pass filename/,
     );
+  });
+});
+
+describe("uploadFile goes ahead with", () => {
+  it("a file of exactly 8 GiB, the most an upload holds (sparse; aborted once created)", async () => {
+    const full = join(scratch, "full.bin");
+    await writeFile(full, "");
+    await truncate(full, MAX_UPLOAD_BYTES);
+    const local = await server();
+    const stop = new AbortController();
+    const error = await rejection(
+      uploadFile(clientFor(local.url), {
+        file: full,
+        purpose: "batch",
+        mimeType: "application/octet-stream",
+        md5: false,
+        signal: stop.signal,
+        onStart: () => stop.abort(),
+      }),
+      APIUserAbortError,
+    );
+    expect(error.cancelled).toBe(true);
+    expect(local.getUpload(error.uploadId ?? "")?.upload).toMatchObject({
+      bytes: MAX_UPLOAD_BYTES,
+      status: "cancelled",
+    });
   });
 });
