@@ -183,6 +183,49 @@ describe("uploadFile", () => {
   });
 });
 
+describe("uploadFile's create", () => {
+  it("asks for the expiry given as expiresAfter", async () => {
+    const local = await server();
+    const file = await randomFile(KiB);
+    let expiresAt = 0;
+    const upload = await uploadFile(clientFor(local.url), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      expiresAfter: { anchor: "created_at", seconds: 7200 },
+      onStart: (start) => {
+        expiresAt = start.expiresAt;
+      },
+    });
+    // The file expires when asked; an upload's own hour is not the file's.
+    expect(upload.file?.expires_at).toBe(upload.created_at + 7200);
+    expect(expiresAt).toBe(upload.expires_at);
+  });
+
+  it("is cut short by the caller's abort while the server does not answer", async () => {
+    const hanging = createServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = hanging.address() as AddressInfo;
+      const file = await randomFile(KiB);
+      const error = await rejection(
+        uploadFile(clientFor(`http://127.0.0.1:${port}/v1`), {
+          file: file.path,
+          purpose: "batch",
+          mimeType: "text/plain",
+          signal: AbortSignal.timeout(200),
+        }),
+        APIUserAbortError,
+      );
+      // No upload exists yet, so there is nothing to cancel or name.
+      expect(error.uploadId).toBeUndefined();
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+});
+
 describe("uploadFile's headers", () => {
   it.each(transports)(
     "carry a key read with a CR LF (a .env file from Windows) trimmed, over %s",
