@@ -169,6 +169,46 @@ describe("timeouts and abort", () => {
     await expect(pending).rejects.toThrow(APIUserAbortError);
     expect([calls, requests.length]).toEqual([1, 1]);
   });
+
+  it("an abort with no retries left is the caller's, not a connection error", async () => {
+    const controller = new AbortController();
+    const { client } = fakeClient([], {
+      maxRetries: 0,
+      fetch: (request) => {
+        setTimeout(() => controller.abort(), 5);
+        return hanging(request.signal);
+      },
+    });
+    await rejection(client.cancelUpload("upload_1", { signal: controller.signal }), APIUserAbortError);
+  });
+
+  it("a connection failure keeps what fetch threw as its cause, and names the reason beneath it", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
+    const thrown = new TypeError("fetch failed", { cause: refused });
+    const { client } = fakeClient([thrown], { maxRetries: 0 });
+    const error = await rejection(client.cancelUpload("upload_1"), APIConnectionError);
+    expect(error.cause).toBe(thrown);
+    expect(error.message).toBe("Connection error: fetch failed (ECONNREFUSED)");
+    const bare = await rejection(
+      fakeClient([new TypeError("network down")], { maxRetries: 0 }).client.cancelUpload("u"),
+      APIConnectionError,
+    );
+    expect(bare.message).toBe("Connection error: network down");
+  });
+
+  it("leaves no timer behind once an attempt is over, answered or failed", async () => {
+    vi.useFakeTimers();
+    try {
+      const { client } = fakeClient([{ status: 400, body: errorBody("no") }, {}], { maxRetries: 0 });
+      await expect(client.cancelUpload("upload_1")).rejects.toThrow(BadRequestError);
+      await client.cancelUpload("upload_1");
+      const failing = fakeClient([new TypeError("down")], { maxRetries: 0 }).client;
+      await expect(failing.cancelUpload("upload_1")).rejects.toThrow(APIConnectionError);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe("results", () => {
