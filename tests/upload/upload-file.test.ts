@@ -183,6 +183,27 @@ describe("uploadFile", () => {
   });
 });
 
+describe("uploadFile's progress", () => {
+  // fetch sends a part as one Blob, whose bytes it does not report as they go.
+  it("counts a part's bytes as they stream over node:http, before the part is accepted", async () => {
+    const local = await server();
+    const size = 8 * KiB * KiB;
+    const file = await randomFile(size);
+    const progress = progressLog();
+    await uploadFile(clientFor(local.url, "node:http"), {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "application/octet-stream",
+      partSize: size,
+      md5: false,
+      onProgress: progress.onProgress,
+    });
+    const midPart = progress.events.filter((e) => e.partsDone === 0 && e.bytesSent > 0 && e.bytesSent < size);
+    expect(midPart.length).toBeGreaterThan(0);
+    expect(progress.events.at(-1)).toMatchObject({ bytesSent: size, partsDone: 1 });
+  });
+});
+
 describe("uploadFile's create", () => {
   it("asks for the expiry given as expiresAfter", async () => {
     const local = await server();
