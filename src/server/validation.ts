@@ -32,8 +32,18 @@ function paramName(instancePath: string, child?: unknown): string {
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
 
-/** OpenAI's 400 for the first thing the spec's validator found wrong, naming the parameter. */
-function refusal({ keyword, instancePath, params, parentSchema, ...rest }: SchemaError & { data?: unknown }): ApiError {
+/**
+ * OpenAI's 400 for the first thing the spec's validator found wrong, naming the parameter.
+ * Exported for its tests: a keyword or bound the spec does not use today (a `minLength`, a
+ * maximum alone) must still get a message that names the parameter once the spec does.
+ */
+export function refusal({
+  keyword,
+  instancePath,
+  params,
+  parentSchema,
+  ...rest
+}: SchemaError & { data?: unknown }): ApiError {
   const param = paramName(instancePath);
   const value = rest.data;
   switch (keyword) {
