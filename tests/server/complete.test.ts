@@ -145,7 +145,10 @@ describe("expiry", () => {
     clock += (UPLOAD_TTL_SECONDS - 1) * 1000;
     await client.addPartOk(upload.id, "in");
     clock += 1000;
-    const expired = /expired at .*so you cannot (add parts to|complete|cancel) it.*create a new upload/;
+    const at = new Date(upload.expires_at * 1000).toISOString();
+    const expired = new RegExp(
+      `expired at ${at} \\(expires_at ${upload.expires_at}\\), so you cannot (add parts to|complete|cancel) it.*create a new upload`,
+    );
     await expectError(await client.addPart(upload.id, "late"), 400, { message: expired });
     await expectError(await client.complete(upload.id, { part_ids: partIds }), 400, { message: expired });
     await expectError(await client.cancel(upload.id), 400, { message: expired });

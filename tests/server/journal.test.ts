@@ -1,6 +1,6 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type LocalServer, type LocalServerOptions, startLocalServer, type Upload } from "../../src/testing.js";
 import { tempDir } from "../support/temp.js";
 import { api, expectError, ok } from "./helpers.js";
@@ -98,6 +98,73 @@ describe("the journal", () => {
     // A compacted journal loads to the same state again.
     await withServer({ dataDir }, async (server) => {
       expect(server.getUpload(pending.id)?.parts.map((part) => part.id)).toEqual(parts);
+    });
+  });
+});
+
+describe("across restarts", () => {
+  it("keeps a completed upload's file through a compacted journal, and sweeps only files no upload made", async () => {
+    const dataDir = await freshDir("journal-files");
+    const options = { dataDir, sweepIntervalMs: 10 };
+    const { completed } = await withServer(options, threeUploads);
+    const fileId = completed.file?.id ?? "";
+    const stray = "file-0123456789abcdef01234567";
+    await writeFile(join(dataDir, "files", stray), "no completion made me");
+    // The second start compacts the journal; the third loads the completed upload from its one line.
+    await withServer(options, async () => {});
+    await withServer(options, async (server) => {
+      await vi.waitFor(async () => expect(await readdir(join(dataDir, "files"))).not.toContain(stray));
+      const path = server.fileContentPath(fileId);
+      expect(path && (await readFile(path, "utf8"))).toBe("hi");
+    });
+  });
+
+  it("drops a part whose file changed size while stopped, removes it, and frees its room", async () => {
+    const dataDir = await freshDir("journal-tampered");
+    const options = { dataDir, partsWithinBytes: true };
+    const { upload, kept, tampered } = await withServer(options, async (server) => {
+      const client = api(server.url);
+      const upload = await client.createOk({ bytes: 10 });
+      return {
+        upload,
+        kept: await client.addPartOk(upload.id, "hello"),
+        tampered: await client.addPartOk(upload.id, "world"),
+      };
+    });
+    await writeFile(join(dataDir, "parts", tampered), "worl");
+    await withServer(options, async (server) => {
+      expect(server.getUpload(upload.id)?.parts).toEqual([{ id: kept, bytes: 5 }]);
+      await vi.waitFor(async () => expect(await readdir(join(dataDir, "parts"))).toEqual([kept]));
+      // The 5 bytes it held are free again.
+      await api(server.url).addPartOk(upload.id, "WORLD");
+    });
+  });
+});
+
+describe("compaction's threshold", () => {
+  it("leaves a journal alone while its lines are few, or mostly still needed", async () => {
+    const dataDir = await freshDir("journal-no-compact");
+    const options = { dataDir, sweepIntervalMs: 10 };
+    await withServer(options, async (server) => {
+      const client = api(server.url);
+      // Few lines, most superseded: 1 upload, 6 parts, then its cancel drops them.
+      const small = await client.createOk({ bytes: 100 });
+      for (let i = 0; i < 6; i++) await client.addPartOk(small.id, "part");
+      await ok(await client.cancel(small.id));
+      // 1200 more lines, every one still needed: 600 uploads of a part each.
+      for (let batch = 0; batch < 12; batch++) {
+        await Promise.all(
+          Array.from({ length: 50 }, async () => {
+            const upload = await client.createOk({ bytes: 4 });
+            await client.addPartOk(upload.id, "live");
+          }),
+        );
+      }
+      const before = (await stat(join(dataDir, JOURNAL))).ino;
+      const lines = (await journal(dataDir)).length;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // ten sweeps
+      expect((await stat(join(dataDir, JOURNAL))).ino).toBe(before);
+      expect(await journal(dataDir)).toHaveLength(lines);
     });
   });
 });

@@ -97,17 +97,37 @@ describe("addUploadPart", () => {
       );
       expect(strict.getUpload(upload.id)?.parts.map((part) => part.bytes)).toEqual([60_000]);
     });
+
+    it("says how much of the room parts still arriving hold when it refuses a part", async () => {
+      const client = api(strict.url);
+      const upload = await client.createOk({ bytes: 100_000 });
+      await client.addPartOk(upload.id, "s".repeat(10_000));
+      const arriving = partInFlight(strict.url, upload.id, "a".repeat(60_000));
+      await vi.waitFor(() => expect(strict.getUpload(upload.id)?.parts).toHaveLength(1));
+      await vi.waitFor(async () => expect((await readdir(join(strictDir, "parts"))).length).toBeGreaterThan(1));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expectError(await client.addPart(upload.id, "b".repeat(40_000)), 400, {
+        message:
+          /only 30000 of the 100000 bytes it was created with are left \(its stored parts hold 10000 bytes and parts still arriving 60000 more\)\. Send at most 30000 bytes/,
+      });
+      const done = await arriving.finish();
+      expect(done.status, done.body).toBe(200);
+    });
   });
 
-  it("refuses a part that would take an upload past 8 GiB, whatever its bytes", async () => {
-    // An upload of the largest size with all but 5 bytes stored, as a journal and a sparse part file.
+  it.each([
+    [MAX_UPLOAD_BYTES, /only 5 of the 8589934592 bytes it was created with are left/],
+    // The parts of a smaller upload may add up to more than its bytes here, but never past 8 GiB.
+    [10, /only 5 of the 8589934592 bytes \(8 GiB\) an upload holds at most are left/],
+  ])("refuses a part that would take an upload of %d bytes past 8 GiB", async (bytes, message) => {
+    // An upload with all but 5 bytes of 8 GiB stored, as a journal and a sparse part file.
     const dataDir = await mkdtemp(join(root, "8gib-"));
     const uploadId = "upload_0123456789abcdef01234567";
     const partId = "part_0123456789abcdef01234567";
     const upload = {
       id: uploadId,
       object: "upload",
-      bytes: MAX_UPLOAD_BYTES,
+      bytes,
       created_at: Math.floor(Date.now() / 1000),
       filename: "big.jsonl",
       purpose: "batch",
@@ -115,7 +135,7 @@ describe("addUploadPart", () => {
       expires_at: Math.floor(Date.now() / 1000) + 3600,
       file: null,
     };
-    const request = { filename: "big.jsonl", purpose: "batch", bytes: MAX_UPLOAD_BYTES, mime_type: "text/jsonl" };
+    const request = { filename: "big.jsonl", purpose: "batch", bytes, mime_type: "text/jsonl" };
     await writeFile(
       join(dataDir, "journal.jsonl"),
       `${JSON.stringify({ type: "created", upload, request })}\n${JSON.stringify({ type: "part", upload_id: uploadId, part: { id: partId, bytes: MAX_UPLOAD_BYTES - 5 } })}\n`,
@@ -126,9 +146,7 @@ describe("addUploadPart", () => {
     const server = await startLocalServer({ dataDir });
     try {
       const client = api(server.url);
-      await expectError(await client.addPart(uploadId, "123456"), 400, {
-        message: /only 5 of the 8589934592 bytes it was created with are left/,
-      });
+      await expectError(await client.addPart(uploadId, "123456"), 400, { message });
       await ok(await client.addPart(uploadId, "12345"));
       await expectError(await client.addPart(uploadId, "1"), 400, { message: /has no room for another part/ });
     } finally {
