@@ -196,6 +196,18 @@ describe("timeouts and abort", () => {
     expect(bare.message).toBe("Connection error: network down");
   });
 
+  it("a connection failure with nothing to say is still one line", async () => {
+    const { client } = fakeClient([], { maxRetries: 0, fetch: () => Promise.reject(null) });
+    const error = await rejection(client.cancelUpload("upload_1"), APIConnectionError);
+    expect(error.message).toBe("Connection error: null");
+  });
+
+  it("an already aborted signal sends nothing", async () => {
+    const { client, requests } = fakeClient([{}]);
+    await rejection(client.cancelUpload("upload_1", { signal: AbortSignal.abort() }), APIUserAbortError);
+    expect(requests).toHaveLength(0);
+  });
+
   it("leaves no timer behind once an attempt is over, answered or failed", async () => {
     vi.useFakeTimers();
     try {
@@ -208,6 +220,26 @@ describe("timeouts and abort", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("an error's history", () => {
+  const refused = { status: 400, body: errorBody("Upload is already completed") };
+  it.each([
+    ["a first answer", [], false],
+    ["a 500", [500], true],
+    ["a 503", [503], true],
+    ["a 408", [408], true],
+    ["a 429", [429], false],
+    ["a 409", [409], false],
+  ])("after %s, says whether an earlier attempt may have taken effect", async (_, before, mayHave) => {
+    const answers = [
+      ...before.map((status) => ({ status, headers: { "retry-after-ms": "1" }, body: errorBody("x") })),
+      refused,
+    ];
+    const { client } = fakeClient(answers, { maxRetries: 2 });
+    const error = await rejection(client.completeUpload("upload_1", { part_ids: ["part_1"] }), BadRequestError);
+    expect(error).toMatchObject({ attempts: before.length + 1, mayHaveTakenEffect: mayHave });
   });
 });
 
@@ -280,7 +312,7 @@ describe("headers from several layers", () => {
 
 describe("bodies the runtime reads", () => {
   /** A fetch that answers every request with an endless `status` body; `calls` counts the requests. */
-  const countingFetch = (status: number) => {
+  const countingFetch = (status: number, headers: Record<string, string> = {}) => {
     const counter = {
       calls: 0,
       fetch: async () => {
@@ -291,7 +323,7 @@ describe("bodies the runtime reads", () => {
               controller.enqueue(new Uint8Array(256 * 1024).fill(0x61));
             },
           }),
-          { status, headers: { "retry-after-ms": "1" } },
+          { status, headers: { "retry-after-ms": "1", ...headers } },
         );
       },
     };
@@ -307,11 +339,17 @@ describe("bodies the runtime reads", () => {
   });
 
   it("refuses a 2xx body that goes on past MAX_RESPONSE_BYTES, without a retry", async () => {
-    const counter = countingFetch(200);
+    const counter = countingFetch(200, { "x-request-id": "req_endless" });
     const { client } = fakeClient([], { fetch: counter.fetch, maxRetries: 2 });
     const error = await rejection(client.cancelUpload("upload_1"), UnexpectedResponseError);
     expect(counter.calls).toBe(1);
-    expect(error).toMatchObject({ operationId: "cancelUpload", status: 200, pointer: "", body: undefined });
+    expect(error).toMatchObject({
+      operationId: "cancelUpload",
+      status: 200,
+      requestId: "req_endless",
+      pointer: "",
+      body: undefined,
+    });
   });
 
   it("accepts null where the Files API sends it for a completed upload's file", async () => {
