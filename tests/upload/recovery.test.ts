@@ -122,6 +122,33 @@ describe("abort", () => {
     expect(local.stats.byOperation).toMatchObject({ addUploadPart: 0, completeUpload: 0, cancelUpload: 1 });
   });
 
+  it("does not claim a cancel that the server answers without cancelling", async () => {
+    const local = await server();
+    const file = await randomFile(4 * KiB);
+    const controller = new AbortController();
+    const client = clientFor(local.url, "fetch", {
+      fetch: async (request) => {
+        if (!request.url.endsWith("/cancel")) return fetch(request);
+        // Answered, but about an upload still pending: not cancelled.
+        const upload = local.getUpload(request.url.split("/").at(-2) ?? "")?.upload;
+        return Response.json({ ...upload, status: "pending" });
+      },
+    });
+    const error = await rejection(
+      uploadFile(client, {
+        file: file.path,
+        purpose: "batch",
+        mimeType: "text/plain",
+        partSize: KiB,
+        signal: controller.signal,
+        onStart: () => controller.abort(),
+      }),
+      APIUserAbortError,
+    );
+    expect(error.cancelled).toBe(false);
+    expect(error.message).toMatch(/could not be cancelled\.$/);
+  });
+
   it("sends nothing when the signal has already fired", async () => {
     const local = await server();
     const file = await randomFile(10);
@@ -194,25 +221,31 @@ describe("resume", () => {
     expect(await storedSha256(local, upload.file?.id ?? "")).toBe(file.sha256);
   });
 
-  it("does not call an upload done, nor offer a resume, when completeUpload answers with another size", async () => {
-    const local = await server();
-    const file = await randomFile(4 * KiB);
-    // A mock answering from examples, say: a completed upload, but not of this file.
-    const client = clientFor(local.url, "fetch", {
-      fetch: async (request) => {
-        const response = await fetch(request);
-        if (!request.url.endsWith("/complete")) return response;
-        return Response.json({ ...(await response.json()), bytes: 2147483648 });
-      },
-    });
-    const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
-    const error = await rejection(uploadFile(client, options), UploadFileError);
-    expect(error.completionUnknown).toBe(true);
-    expect(error.message).toMatch(
-      /completed with 2147483648 bytes, not upload_\w+ completed with 4096\. It may have completed/,
-    );
-    expect(error.message).not.toMatch(/Pass `resume`/);
-  });
+  it.each([
+    ["another size", { bytes: 2147483648 }, /completed with 2147483648 bytes, not upload_\w+ completed with 4096\./],
+    ["another status", { status: "pending" }, /, pending with 4096 bytes, not upload_\w+ completed/],
+    ["no file", { file: null }, /completed with 4096 bytes and no file, not upload_\w+ completed/],
+  ])(
+    "does not call an upload done, nor offer a resume, when completeUpload answers with %s",
+    async (_, mangled, says) => {
+      const local = await server();
+      const file = await randomFile(4 * KiB);
+      // A mock answering from examples, say: an upload, but not this file's completed one.
+      const client = clientFor(local.url, "fetch", {
+        fetch: async (request) => {
+          const response = await fetch(request);
+          if (!request.url.endsWith("/complete")) return response;
+          return Response.json({ ...(await response.json()), ...mangled });
+        },
+      });
+      const options = { file: file.path, purpose: "batch", mimeType: "text/plain", partSize: KiB } as const;
+      const error = await rejection(uploadFile(client, options), UploadFileError);
+      expect(error.completionUnknown).toBe(true);
+      expect(error.message).toMatch(says);
+      expect(error.message).toMatch(/It may have completed/);
+      expect(error.message).not.toMatch(/Pass `resume`/);
+    },
+  );
 
   it.each([
     ["a 502, then a refused retry", 2, "502"],
