@@ -84,6 +84,18 @@ afterAll(async () => {
 
 const CANCEL = ["cancel", "--upload-id", "upload_1"];
 const ONCE = ["--max-retries", "0", "--timeout", "1"];
+/** An upload whose create succeeds and whose part fails at once: a resumable failure. */
+const failingUpload = () => [
+  "--base-url",
+  `${base}/parts-fail`,
+  ...ONCE,
+  "upload",
+  file,
+  "--purpose",
+  "batch",
+  "--network-patience",
+  "0",
+];
 
 /** Each failure kind: the arguments that cause it (after the key's flag), and what its error must say. */
 const KINDS: Record<string, { args: () => string[]; says: RegExp; echoed?: boolean }> = {
@@ -97,17 +109,7 @@ const KINDS: Record<string, { args: () => string[]; says: RegExp; echoed?: boole
     echoed: true,
   },
   "a resumable upload failure": {
-    args: () => [
-      "--base-url",
-      `${base}/parts-fail`,
-      ...ONCE,
-      "upload",
-      file,
-      "--purpose",
-      "batch",
-      "--network-patience",
-      "0",
-    ],
+    args: () => failingUpload(),
     says: /500/,
     echoed: true,
   },
@@ -157,31 +159,14 @@ describe("a key the CLI cannot know for one", () => {
 
 describe("the command a resumable failure prints", () => {
   it("says to pass --api-key again, which it does not print", async () => {
-    const result = await cli([
-      "--api-key",
-      FLAG_KEY,
-      "--base-url",
-      `${base}/parts-fail`,
-      ...ONCE,
-      "upload",
-      file,
-      "--purpose",
-      "batch",
-      "--network-patience",
-      "0",
-    ]);
+    const result = await cli(["--api-key", FLAG_KEY, ...failingUpload()]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/to continue: openai-uploads upload .* --resume /);
     expect(result.stderr).toMatch(/pass --api-key again/);
   });
 
   it("needs no such word when the key is in the environment", async () => {
-    const result = await cli(
-      ["--base-url", `${base}/parts-fail`, ...ONCE, "upload", file, "--purpose", "batch", "--network-patience", "0"],
-      {
-        OPENAI_API_KEY: ENV_KEY,
-      },
-    );
+    const result = await cli(failingUpload(), { OPENAI_API_KEY: ENV_KEY });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/to continue: /);
     expect(result.stderr).not.toMatch(/--api-key/);
