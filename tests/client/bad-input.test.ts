@@ -12,14 +12,17 @@ describe("refused before any request", () => {
     vi.unstubAllEnvs();
   });
 
-  it("an empty OPENAI_BASE_URL counts as unset (docker-compose makes one of an unset variable)", () => {
-    vi.stubEnv("OPENAI_BASE_URL", "");
-    try {
-      expect(createUploadsClient({ apiKey: TEST_API_KEY }).baseUrl).toBe("https://api.openai.com/v1");
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  });
+  it.each(["", "  "])(
+    "an OPENAI_BASE_URL of %j counts as unset (docker-compose makes an empty one of an unset variable)",
+    (value) => {
+      vi.stubEnv("OPENAI_BASE_URL", value);
+      try {
+        expect(createUploadsClient({ apiKey: TEST_API_KEY }).baseUrl).toBe("https://api.openai.com/v1");
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    },
+  );
 
   it.each([
     ["a line break inside", `${TEST_API_KEY}\n# project key`],
