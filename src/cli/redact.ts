@@ -1,5 +1,5 @@
 /** What the CLI prints where a key was. */
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** The variables the CLI reads a key from. */
 const KEY_VARIABLES = ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"] as const;

@@ -148,8 +148,7 @@ export function addUploadCommand(program: Command, run: Run): void {
             const resume = await resumeArgument(error, tokens);
             ctx.say(resume.startsWith("@") ? `resume token saved to ${resume.slice(1)}` : `resume token: ${resume}`);
             const command = continueCommand(ctx, file, opts, resume, error.resume.bytes);
-            if (fromStdin) ctx.say(`to continue, pipe the same bytes again into: ${command}`);
-            else ctx.say(`to continue: ${command}`);
+            ctx.say(`${fromStdin ? "to continue, pipe the same bytes again into" : "to continue"}: ${command}`);
             // A key is never printed, so the command above needs it given again the same way.
             if (ctx.globals.apiKey !== undefined) ctx.say("(pass --api-key again: the key is not printed)");
             if (!fromStdin) {

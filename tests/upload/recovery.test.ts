@@ -7,6 +7,7 @@ import {
   InternalServerError,
   InvalidArgumentError,
   UploadFileError,
+  type UploadsClient,
   uploadFile,
 } from "../../src/index.js";
 import { TEST_API_KEY } from "../support/keys.js";
@@ -37,6 +38,23 @@ describe.each(transports)("under injected faults, over %s", (transport) => {
     expect(local.stats.faults).toBeGreaterThan(0);
   });
 });
+
+/** The APIUserAbortError of an upload of a 4-part file that the caller aborts from onStart. */
+async function abortedOnStart(client: UploadsClient): Promise<APIUserAbortError> {
+  const file = await randomFile(4 * KiB);
+  const controller = new AbortController();
+  return rejection(
+    uploadFile(client, {
+      file: file.path,
+      purpose: "batch",
+      mimeType: "text/plain",
+      partSize: KiB,
+      signal: controller.signal,
+      onStart: () => controller.abort(),
+    }),
+    APIUserAbortError,
+  );
+}
 
 describe("abort", () => {
   it.each(transports)("stops mid-upload over %s, cancels the upload and rejects with APIUserAbortError", async (t) => {
@@ -105,27 +123,13 @@ describe("abort", () => {
 
   it.each(transports)("sends no part after an abort from onStart over %s, and cancels", async (t) => {
     const local = await server();
-    const file = await randomFile(4 * KiB);
-    const controller = new AbortController();
-    const error = await rejection(
-      uploadFile(clientFor(local.url, t), {
-        file: file.path,
-        purpose: "batch",
-        mimeType: "text/plain",
-        partSize: KiB,
-        signal: controller.signal,
-        onStart: () => controller.abort(),
-      }),
-      APIUserAbortError,
-    );
+    const error = await abortedOnStart(clientFor(local.url, t));
     expect(error.cancelled).toBe(true);
     expect(local.stats.byOperation).toMatchObject({ addUploadPart: 0, completeUpload: 0, cancelUpload: 1 });
   });
 
   it("does not claim a cancel that the server answers without cancelling", async () => {
     const local = await server();
-    const file = await randomFile(4 * KiB);
-    const controller = new AbortController();
     const client = clientFor(local.url, "fetch", {
       fetch: async (request) => {
         if (!request.url.endsWith("/cancel")) return fetch(request);
@@ -134,17 +138,7 @@ describe("abort", () => {
         return Response.json({ ...upload, status: "pending" });
       },
     });
-    const error = await rejection(
-      uploadFile(client, {
-        file: file.path,
-        purpose: "batch",
-        mimeType: "text/plain",
-        partSize: KiB,
-        signal: controller.signal,
-        onStart: () => controller.abort(),
-      }),
-      APIUserAbortError,
-    );
+    const error = await abortedOnStart(client);
     expect(error.cancelled).toBe(false);
     expect(error.message).toMatch(/could not be cancelled\.$/);
   });
