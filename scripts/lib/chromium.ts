@@ -61,19 +61,33 @@ export async function launchChromium(): Promise<RunningChromium> {
 export interface ServedPage {
   /** The page's address: `http://127.0.0.1:PORT/`, an origin of its own. */
   readonly url: string;
+  /** The paths asked for so far, in order. */
+  readonly requested: readonly string[];
   /** Stops serving, cutting off open connections. */
   close(): Promise<void>;
 }
 
+/** What {@link servePage} serves besides its page and script. */
+export interface PageExtras {
+  /** Headers on the page's own answer (a Content-Security-Policy, say). */
+  headers?: Record<string, string>;
+  /** More scripts by path (`/chunk-X.js`): the chunks a bundler split `script` into. */
+  scripts?: Record<string, string>;
+}
+
 /**
  * Serves, on loopback and a free port, one HTML page with a file input and `script` (an ES
- * module) at `/page.js`; anything else is a 404. The page is a real origin, so its calls to a
+ * module) at `/page.js`, and `extras.scripts`; anything else is a 404. The page is a real origin, so its calls to a
  * server on another port are cross-origin, as a web app's calls to an API are.
  */
-export async function servePage(script: string): Promise<ServedPage> {
+export async function servePage(script: string, { headers = {}, scripts = {} }: PageExtras = {}): Promise<ServedPage> {
+  const requested: string[] = [];
   const html = '<!doctype html><meta charset="utf-8"><input type="file"><script type="module" src="/page.js"></script>';
   const server = createServer((req, res) => {
-    if (req.url === "/") res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
+    requested.push(req.url ?? "");
+    const extra = scripts[req.url ?? ""];
+    if (extra !== undefined) res.writeHead(200, { "content-type": "text/javascript" }).end(extra);
+    else if (req.url === "/") res.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" }).end(html);
     else if (req.url === "/page.js") res.writeHead(200, { "content-type": "text/javascript" }).end(script);
     else res.writeHead(404).end();
   });
@@ -81,6 +95,7 @@ export async function servePage(script: string): Promise<ServedPage> {
   await once(server, "listening");
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    requested,
     close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

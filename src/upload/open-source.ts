@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors/invalid-argument.js";
-import { blobSource, type FileSource, type Md5, type PartData, type SourceDeclared } from "./platform.js";
+import { blobSource, type FileSource, type Md5Factory, type PartData, type SourceDeclared } from "./platform.js";
 import { type ByteStream, streamSource } from "./stream-source.js";
 
 /**
@@ -10,7 +10,7 @@ import { type ByteStream, streamSource } from "./stream-source.js";
 export async function openSource(
   file: Blob | ByteStream,
   { bytes, md5: wanted }: SourceDeclared,
-  md5: () => Md5,
+  md5: Md5Factory,
   asPart: (bytes: Uint8Array<ArrayBuffer>) => PartData,
 ): Promise<FileSource> {
   if (file instanceof Blob) return blobSource(file, md5);
@@ -20,5 +20,6 @@ export async function openSource(
       remedy: "pass",
     });
   }
-  return streamSource(file, bytes, wanted ? md5 : undefined, asPart);
+  // A stream is hashed as its bytes pass, so its hasher must be ready before the first part.
+  return streamSource(file, bytes, wanted ? await md5() : undefined, asPart);
 }

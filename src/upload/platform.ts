@@ -67,7 +67,7 @@ export interface Lease {
 /** A part's bytes: a slice of a Blob (or of a file on disk), or a stream's part read into memory. */
 export type PartData = Blob | Uint8Array<ArrayBuffer>;
 
-/** An MD5 fed chunk by chunk: node:crypto's under Node, a JavaScript one elsewhere. */
+/** An MD5 fed chunk by chunk: node:crypto's under Node, WebAssembly or JavaScript elsewhere. */
 export interface Md5 {
   update(bytes: Uint8Array): void;
   /** The digest of everything fed so far, as lowercase hex. */
@@ -133,6 +133,9 @@ export interface UploadPlatform<Source extends FileSource = FileSource> {
   mimeTypeFor(filename: string): string | undefined;
 }
 
+/** Makes a new {@link Md5}; a runtime may need to load its hasher first. */
+export type Md5Factory = () => Md5 | Promise<Md5>;
+
 /** What the caller said of a source: a stream's size, and whether its MD5 is wanted. */
 export interface SourceDeclared {
   bytes: number | undefined;
@@ -150,7 +153,7 @@ const HASH_CHUNK = 4 * 1024 * 1024;
  * `lastModified` stands for its mtime, so that a resume can tell another file of the same size.
  * Its MD5 is `md5`'s, fed one chunk of the Blob at a time.
  */
-export function blobSource(blob: Blob, md5: () => Md5): FileSource {
+export function blobSource(blob: Blob, md5: Md5Factory): FileSource {
   const file = typeof File !== "undefined" && blob instanceof File ? blob : undefined;
   return {
     size: blob.size,
@@ -161,7 +164,7 @@ export function blobSource(blob: Blob, md5: () => Md5): FileSource {
     identity: file?.name || undefined,
     partData: async (part) => blob.slice(part.start, part.end),
     async md5Hex(signal) {
-      const hash = md5();
+      const hash = await md5();
       for (let start = 0; start < blob.size; start += HASH_CHUNK) {
         if (signal.aborted) throw new APIUserAbortError();
         hash.update(new Uint8Array(await blob.slice(start, start + HASH_CHUNK).arrayBuffer()));

@@ -27,7 +27,7 @@ export function isByteStream(value: unknown): value is ByteStream {
  * (the one being read, and each one being sent, kept so that a retry resends the same bytes).
  * `asPart` makes each buffer what the runtime's transport sends best (under Node the bytes
  * themselves; in a browser a Blob, which it may keep on disk, the buffer then dropped). The MD5,
- * when `md5` is given, is computed as the bytes pass. A part that a resume has already
+ * when `hash` is given, is computed as the bytes pass. A part that a resume has already
  * sent is read past, not kept, so a resume takes a new stream of the same bytes from its start.
  *
  * A stream that ends before `size` bytes, or runs past them, fails the part being read (or
@@ -36,7 +36,7 @@ export function isByteStream(value: unknown): value is ByteStream {
 export function streamSource(
   stream: ByteStream,
   size: number,
-  md5: (() => Md5) | undefined,
+  hash: Md5 | undefined,
   asPart: (bytes: Uint8Array<ArrayBuffer>) => PartData,
 ): FileSource {
   const reader = "getReader" in stream ? stream.getReader() : undefined;
@@ -44,7 +44,6 @@ export function streamSource(
   const chunks: AsyncIterator<unknown> = reader
     ? { next: () => reader.read() as Promise<IteratorResult<unknown>> }
     : (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  const hash = md5?.();
   let position = 0;
   let leftover: Uint8Array | undefined;
   // Parts are read one after another, in the order they are asked for.

@@ -43,6 +43,8 @@ interface PageWindow {
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex");
 
 let local: LocalServer;
+let pageScript = "";
+const chunks: Record<string, string> = {};
 let site: ServedPage;
 let browser: RunningChromium;
 let page: Page;
@@ -53,16 +55,24 @@ beforeAll(async () => {
     if (process.env.CI) throw new Error(missing);
     return;
   }
+  // Split as a web app's bundler splits it: the MD5 is a chunk of its own, loaded on use.
   const bundle = await build({
     entryPoints: [join(consumer, "page.ts")],
     bundle: true,
+    splitting: true,
     platform: "browser",
     format: "esm",
+    outdir: "/page",
     write: false,
     logLevel: "silent",
   });
+  for (const file of bundle.outputFiles) {
+    const path = file.path.slice(file.path.lastIndexOf("/"));
+    if (path === "/page.js") pageScript = file.text;
+    else chunks[path] = file.text;
+  }
   local = await startLocalServer({ apiKey: API_KEY });
-  site = await servePage(bundle.outputFiles[0]?.text ?? "");
+  site = await servePage(pageScript, { scripts: chunks });
   browser = await launchChromium();
   page = await browser.context.newPage();
   await page.goto(site.url);
@@ -142,6 +152,48 @@ describe("uploadFile in Chromium, from the installed tarball", () => {
       partsTotal: 4,
     });
     expect(local.getUpload(outcome.uploadId ?? "")?.upload.status).toBe("cancelled");
+  });
+
+  it("loads the MD5 on the first upload with md5 on, and falls back to JavaScript where the CSP refuses WebAssembly", async () => {
+    // What a strict site sends: scripts from its own origin only, and no 'wasm-unsafe-eval'.
+    const strict = await servePage(pageScript, {
+      headers: { "content-security-policy": "script-src 'self'" },
+      scripts: chunks,
+    });
+    const strictPage = await browser.context.newPage();
+    try {
+      await strictPage.goto(strict.url);
+      const compiled = await strictPage.evaluate(() =>
+        WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(
+          () => "compiled",
+          (error: Error) => error.name,
+        ),
+      );
+      expect(compiled).toBe("CompileError");
+      const bytes = randomBytes(2 * MiB + 3);
+      await strictPage.setInputFiles("input[type=file]", {
+        name: "data.bin",
+        mimeType: "application/octet-stream",
+        buffer: bytes,
+      });
+      const uploadWith = async (md5: boolean) => {
+        const [complete] = await Promise.all([
+          strictPage.waitForRequest((request) => request.url().endsWith("/complete")),
+          strictPage.evaluate((options) => (window as unknown as PageWindow).upload(options), settings(md5)),
+        ]);
+        return complete.postDataJSON() as { md5?: string };
+      };
+      // The package's MD5 is a chunk of its own, which this page must not load up front.
+      expect(Object.keys(chunks)).not.toEqual([]);
+      const loadedScripts = () => strict.requested.filter((path) => path.endsWith(".js"));
+      expect(await uploadWith(false)).not.toHaveProperty("md5");
+      expect(loadedScripts()).toEqual(["/page.js"]);
+      expect((await uploadWith(true)).md5).toBe(md5(bytes));
+      expect(loadedScripts()).toEqual(["/page.js", ...Object.keys(chunks)]);
+    } finally {
+      await strictPage.close();
+      await strict.close();
+    }
   });
 
   it("a server that refuses the page's origin (CORS) is an APIConnectionError that says so", async () => {
