@@ -3,7 +3,9 @@
  * 48 MiB File picked in a page's input (a file on disk, as a user's pick is) to the stateful
  * local server on loopback, from a page of another origin. md5 on and off alternate round by
  * round, after one warm-up upload of each; it prints the median MB/s of each and their ratio.
- * The server checks the MD5 on completion, as the API does, so md5 on includes that too.
+ * Against the local server, which joins the parts and checks the MD5 on completion as the API
+ * does, md5 on includes that server's hashing too (on the same two cores); against the counting
+ * server (`sinkUrl`), which only counts bytes, what is measured is the page's own cost.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -21,8 +23,11 @@ const PART_SIZE = 8 * MiB;
 const CONCURRENCY = 4;
 const API_KEY = "sk-bench";
 
-/** Runs the browser bench for `rounds` rounds and prints its lines; prints why, and returns, without Chromium. */
-export async function benchBrowser(rounds: number): Promise<void> {
+/**
+ * Runs the browser bench for `rounds` rounds against the local server, then the counting server
+ * at `sinkUrl`, and prints its lines; prints why, and returns, without Chromium.
+ */
+export async function benchBrowser(rounds: number, sinkUrl: string): Promise<void> {
   const missing = chromiumMissing();
   if (missing) {
     console.log(`\nbrowser: skipped. ${missing}`);
@@ -52,36 +57,42 @@ export async function benchBrowser(rounds: number): Promise<void> {
     const page = await chromium.context.newPage();
     await page.goto(site.url);
     await page.setInputFiles("input[type=file]", path);
-    const upload = (md5: boolean) => {
-      const settings: TimedUpload = {
-        baseUrl: local.url,
-        apiKey: API_KEY,
-        partSize: PART_SIZE,
-        concurrency: CONCURRENCY,
-        md5,
+    const servers = [
+      { name: "the local server (joins the parts, checks the MD5)", url: local.url },
+      { name: "the counting server (counts bytes)", url: sinkUrl },
+    ];
+    for (const server of servers) {
+      const upload = (md5: boolean) => {
+        const settings: TimedUpload = {
+          baseUrl: server.url,
+          apiKey: API_KEY,
+          partSize: PART_SIZE,
+          concurrency: CONCURRENCY,
+          md5,
+        };
+        return page.evaluate((options) => window.timedUpload(options), settings);
       };
-      return page.evaluate((options) => window.timedUpload(options), settings);
-    };
-    // The first uploads compile the code paths (and the MD5) and open the connections.
-    await upload(true);
-    await upload(false);
-    const rates = { on: [] as number[], off: [] as number[] };
-    for (let round = 0; round < rounds; round++) {
-      for (const md5 of round % 2 ? [false, true] : [true, false]) {
-        const ms = await upload(md5);
-        rates[md5 ? "on" : "off"].push(SIZE / 1e6 / (ms / 1000));
+      // The first uploads compile the code paths (and load the MD5) and open the connections.
+      await upload(true);
+      await upload(false);
+      const rates = { on: [] as number[], off: [] as number[] };
+      for (let round = 0; round < rounds; round++) {
+        for (const md5 of round % 2 ? [false, true] : [true, false]) {
+          const ms = await upload(md5);
+          rates[md5 ? "on" : "off"].push(SIZE / 1e6 / (ms / 1000));
+        }
       }
+      const on = median(rates.on);
+      const off = median(rates.off);
+      console.log(
+        `\nbrowser: ${SIZE / MiB} MiB File from headless Chromium (${await chromium.context.browser()?.version()}) to ${server.name} on loopback, ` +
+          `${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time, ${rounds} rounds; MB/s medians (min-max)`,
+      );
+      const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
+      console.log(`browser: md5 on  ${on.toFixed(0)} (${range(rates.on)})`);
+      console.log(`browser: md5 off ${off.toFixed(0)} (${range(rates.off)})`);
+      console.log(`browser: md5 on / md5 off = ${(on / off).toFixed(2)}`);
     }
-    const on = median(rates.on);
-    const off = median(rates.off);
-    console.log(
-      `\nbrowser: ${SIZE / MiB} MiB File from headless Chromium (${await chromium.context.browser()?.version()}) to the local server on loopback, ` +
-        `${PART_SIZE / MiB} MiB parts, ${CONCURRENCY} at a time, ${rounds} rounds; MB/s medians (min-max)`,
-    );
-    const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
-    console.log(`browser: md5 on  ${on.toFixed(0)} (${range(rates.on)})`);
-    console.log(`browser: md5 off ${off.toFixed(0)} (${range(rates.off)})`);
-    console.log(`browser: md5 on / md5 off = ${(on / off).toFixed(2)}`);
   } finally {
     for (const stop of started.reverse()) await stop();
   }

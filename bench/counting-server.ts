@@ -1,6 +1,7 @@
 /**
  * A minimal Uploads API for the benchmark: it reads and counts every byte of a part but
  * stores nothing and parses nothing, so the client, not the server, is what gets measured.
+ * It lets any origin call it, so that a page in the browser bench can.
  * Prints `{"url": ...}` on stdout once listening; runs until killed.
  */
 import { createServer } from "node:http";
@@ -10,6 +11,16 @@ const uploads = new Map<string, { bytes: number; filename: string; created_at: n
 let bytesReceived = 0;
 
 const server = createServer((req, res) => {
+  res.setHeader("access-control-allow-origin", "*");
+  if (req.method === "OPTIONS") {
+    res.writeHead(204, {
+      "access-control-allow-headers": "*",
+      "access-control-allow-methods": "POST",
+      "access-control-max-age": "600",
+    });
+    res.end();
+    return;
+  }
   const chunks: Buffer[] = [];
   let partBytes = 0;
   const isPart = req.url?.endsWith("/parts") ?? false;

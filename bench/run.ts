@@ -6,9 +6,10 @@
  * table gives medians and ratios. Then it uploads the largest file through uploadFile to the
  * stateful local server under injected faults and checks it arrived byte-exact. Last, the
  * browser bench (bench/browser.ts): uploadFile in headless Chromium, md5 on and off, for the
- * same number of rounds; skipped, saying so, where Chromium is not installed. After it, the
- * long-link bench (bench/long-link.ts), with its own rounds: through a relay that adds a round
- * trip and caps each connection and the link. The table's md5-alone row hashes the file and
+ * same number of rounds, to the stateful local server and to the counting server; skipped,
+ * saying so, where Chromium is not installed. After it, the long-link bench
+ * (bench/long-link.ts), with its own rounds: through a relay that adds a round trip and caps
+ * each connection and the link. The table's md5-alone row hashes the file and
  * sends nothing, for uploadFile-md5's ratio to it. Last, start-up times (bench/startup.ts).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -151,11 +152,11 @@ try {
       await local.close();
     }
   }
+  await benchBrowser(rounds, server.url);
 } finally {
   server.child.kill("SIGTERM");
   await rm(dir, { recursive: true, force: true });
 }
 
-await benchBrowser(rounds);
 await benchLongLink();
 benchStartup(30);
