@@ -6,8 +6,8 @@ import { webMd5 } from "./md5.js";
 
 /**
  * Browsers, workers and edge runtimes: the file is a Blob (a File from an input or a drop, a
- * Response's blob) or a stream (a Response's body), MD5 is computed in JavaScript, and every
- * request goes through fetch.
+ * Response's blob) or a stream (a Response's body), MD5 is WebAssembly's (JavaScript's where
+ * the page may not compile WebAssembly), and every request goes through fetch.
  * A Blob without a type needs `mimeType` unless its name ends in `.jsonl`.
  */
 export const webPlatform: UploadPlatform = {
