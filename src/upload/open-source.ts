@@ -13,13 +13,15 @@ export async function openSource(
   md5: Md5Factory,
   asPart: (bytes: Uint8Array<ArrayBuffer>) => PartData,
 ): Promise<FileSource> {
-  if (file instanceof Blob) return blobSource(file, md5);
+  // The hasher is made now, before any request: a runtime that must load it (a page) fails here,
+  // not after the last part.
+  const hash = wanted ? await md5() : undefined;
+  if (file instanceof Blob) return blobSource(file, hash);
   if (bytes === undefined) {
     throw new InvalidArgumentError("A stream needs its size in bytes, which the API takes before the first byte.", {
       option: "bytes",
       remedy: "pass",
     });
   }
-  // A stream is hashed as its bytes pass, so its hasher must be ready before the first part.
-  return streamSource(file, bytes, wanted ? await md5() : undefined, asPart);
+  return streamSource(file, bytes, hash, asPart);
 }

@@ -151,9 +151,9 @@ const HASH_CHUNK = 4 * 1024 * 1024;
 /**
  * A Blob (or File) as a source. Blobs cannot change, so there is nothing to watch; a File's
  * `lastModified` stands for its mtime, so that a resume can tell another file of the same size.
- * Its MD5 is `md5`'s, fed one chunk of the Blob at a time.
+ * Its MD5, when `hash` is given, is fed one chunk of the Blob at a time.
  */
-export function blobSource(blob: Blob, md5: Md5Factory): FileSource {
+export function blobSource(blob: Blob, hash: Md5 | undefined): FileSource {
   const file = typeof File !== "undefined" && blob instanceof File ? blob : undefined;
   return {
     size: blob.size,
@@ -164,7 +164,7 @@ export function blobSource(blob: Blob, md5: Md5Factory): FileSource {
     identity: file?.name || undefined,
     partData: async (part) => blob.slice(part.start, part.end),
     async md5Hex(signal) {
-      const hash = await md5();
+      if (!hash) return "";
       for (let start = 0; start < blob.size; start += HASH_CHUNK) {
         if (signal.aborted) throw new APIUserAbortError();
         hash.update(new Uint8Array(await blob.slice(start, start + HASH_CHUNK).arrayBuffer()));

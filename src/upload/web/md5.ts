@@ -1,3 +1,4 @@
+import { APIConnectionError } from "../../errors/connection.js";
 import type { Md5 } from "../platform.js";
 
 /**
@@ -6,8 +7,16 @@ import type { Md5 } from "../platform.js";
  * from halving a browser upload. A page whose Content-Security-Policy refuses WebAssembly (no
  * `'wasm-unsafe-eval'`) gets @noble/hashes' JavaScript MD5 instead: the same digest, slower.
  * Both are loaded on first use (md5-hashers.ts), so the code every page loads stays small.
+ * Rejects with `APIConnectionError` when that chunk cannot be fetched (the page went offline,
+ * or a new deploy removed it): `uploadFile` asks for the MD5 before sending anything.
  */
 export async function webMd5(): Promise<Md5> {
-  const { webAssemblyMd5, javascriptMd5 } = await import("./md5-hashers.js");
-  return webAssemblyMd5().catch(() => javascriptMd5());
+  const hashers = await import("./md5-hashers.js").catch((cause: unknown) => {
+    throw new APIConnectionError(
+      "The MD5 code (a chunk of openai-uploads) could not be loaded; check the network and reload the page, or pass md5: false.",
+      { cause },
+    );
+  });
+  // Any refusal, not only a CSP's: some runtimes have no WebAssembly, or may not compile it from bytes.
+  return hashers.webAssemblyMd5().catch(() => hashers.javascriptMd5());
 }
