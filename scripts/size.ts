@@ -4,10 +4,11 @@
  * tree-shaken, dynamic imports split into chunks of their own) and prints its gzip size beside
  * two references bundled the same way in the same run: openapi-fetch alone, and one
  * `uploads.create` call of the official openai SDK. The size is what a page loads up front;
- * chunks loaded only on use (the MD5) are listed on their own lines, with their own budget.
+ * what it loads only on use (the MD5's chunk) is totalled on a line of its own, with its own budget.
  * A Node built-in reachable from the entry fails the bundle. `--check` also fails when either
  * is over its budget.
  */
+import { relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
 
@@ -20,8 +21,8 @@ import { build, type Metafile } from "esbuild";
 // keys and tokens from a function asked before each request (rotating keys, Entra ID tokens),
 // checked then, with their own error (Azure's client is tree-shaken away when unused); 300 more
 // for part sizes and concurrency chosen for the file, and for credential headers that give way
-// to the credential's and wait no longer than the attempt; 1,700 fewer once the MD5 (bigger now,
-// and WebAssembly) moved to a chunk that only uploads with md5 on load.
+// to the credential's and wait no longer than the attempt; 1,500 fewer once the MD5 (bigger now,
+// and WebAssembly) moved to a chunk that only uploads with md5 on load (12,422 B measured then).
 const BUDGET_BYTES = 12_600;
 // The MD5 an upload with md5 on loads: hash-wasm's WebAssembly one (about 5 KB, the module
 // inline as base64) and the JavaScript one a page whose CSP refuses WebAssembly falls back to.
@@ -35,10 +36,13 @@ export const create = (apiKey) =>
   new OpenAI({ apiKey, dangerouslyAllowBrowser: true }).uploads.create({ bytes: 1, filename: "a.jsonl", mime_type: "text/jsonl", purpose: "batch" });`,
 } as const;
 
+/** The name esbuild gives the bundled entry, which stdin holds. */
+const SOURCEFILE = "size-entry.ts";
+
 /** Gzipped sizes of what `contents` pulls in, bundled for a browser: loaded up front, and each chunk loaded on use. */
 async function gzipSizes(contents: string): Promise<{ upFront: number; onUse: Map<string, number> }> {
   const result = await build({
-    stdin: { contents, resolveDir: process.cwd(), loader: "ts", sourcefile: "size-entry.ts" },
+    stdin: { contents, resolveDir: process.cwd(), loader: "ts", sourcefile: SOURCEFILE },
     bundle: true,
     minify: true,
     splitting: true,
@@ -50,15 +54,29 @@ async function gzipSizes(contents: string): Promise<{ upFront: number; onUse: Ma
     metafile: true,
     logLevel: "silent",
   });
+  // The metafile names outputs relative to the working directory, with forward slashes.
   const gzipped = new Map(
-    result.outputFiles.map((file) => [relative(file.path), gzipSync(file.contents, { level: 9 }).length]),
+    result.outputFiles.map((file) => [
+      relative(process.cwd(), file.path).replaceAll("\\", "/"),
+      gzipSync(file.contents, { level: 9 }).length,
+    ]),
   );
   const outputs = result.metafile.outputs;
-  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint !== undefined);
+  // Chunks split off for an import() carry an entryPoint too; the page's own is stdin's, by its sourcefile.
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === SOURCEFILE);
   if (!entry) throw new Error("esbuild produced no entry chunk");
   const upFront = staticClosure(outputs, entry);
-  const onUse = new Map([...gzipped].filter(([path]) => path.endsWith(".js") && !upFront.has(path)));
-  return { upFront: [...upFront].reduce((sum, path) => sum + (gzipped.get(path) ?? 0), 0), onUse };
+  const sizeOf = (path: string) => {
+    const size = gzipped.get(path);
+    if (size === undefined) throw new Error(`the metafile names ${path}, which esbuild did not output`);
+    return size;
+  };
+  const onUse = new Map(
+    Object.keys(outputs)
+      .filter((path) => path.endsWith(".js") && !upFront.has(path))
+      .map((path) => [path, sizeOf(path)]),
+  );
+  return { upFront: [...upFront].reduce((sum, path) => sum + sizeOf(path), 0), onUse };
 }
 
 /** The chunk `from` and every chunk it imports statically, however deep: what loads before it runs. */
@@ -72,11 +90,6 @@ function staticClosure(outputs: Metafile["outputs"], from: string): Set<string> 
   };
   visit(from);
   return seen;
-}
-
-/** An output path as the metafile names it (relative to the working directory). */
-function relative(path: string): string {
-  return path.startsWith(`${process.cwd()}/`) ? path.slice(process.cwd().length + 1) : path;
 }
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} KB`;
