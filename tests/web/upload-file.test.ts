@@ -98,4 +98,38 @@ describe("a Blob's MD5 without Node", () => {
       name: "APIUserAbortError",
     });
   });
+
+  it("stops reading the Blob when aborted while hashing, and lets go of its stream", async () => {
+    // A Blob whose stream gives 64 MiB and counts what is read of it: an abort must not read the rest.
+    const chunk = new Uint8Array(64 * 1024);
+    let pulls = 0;
+    let cancelled = false;
+    class CountedBlob extends Blob {
+      override stream() {
+        return new ReadableStream<Uint8Array<ArrayBuffer>>({
+          pull(controller) {
+            pulls++;
+            if (pulls * chunk.length > 64 * MiB) controller.close();
+            else controller.enqueue(chunk);
+          },
+          cancel() {
+            cancelled = true;
+          },
+        });
+      }
+    }
+    const stop = new AbortController();
+    const hash = await webAssemblyMd5();
+    const abortingHash = {
+      update: (bytes: Uint8Array) => {
+        hash.update(bytes);
+        stop.abort();
+      },
+      hex: hash.hex,
+    };
+    const hashing = blobSource(new CountedBlob([]), abortingHash).md5Hex(stop.signal);
+    await expect(hashing).rejects.toMatchObject({ name: "APIUserAbortError" });
+    expect(cancelled).toBe(true);
+    expect(pulls).toBeLessThan(4);
+  });
 });
