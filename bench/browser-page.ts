@@ -9,8 +9,10 @@ import { createUploadsClient, uploadFile } from "../src/index.web.js";
 export interface TimedUpload {
   baseUrl: string;
   apiKey: string;
-  partSize: number;
-  concurrency: number;
+  /** Unset: uploadFile's own choice. */
+  partSize?: number;
+  /** Unset: uploadFile's own choice. */
+  concurrency?: number;
   md5: boolean;
 }
 

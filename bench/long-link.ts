@@ -6,7 +6,8 @@
  * the completed upload).
  *
  * In one run, for a 512 MiB, a 128 MiB and a 1 MiB file:
- * - `uploadFile` with its defaults (no partSize, no concurrency);
+ * - `uploadFile` with its defaults (no partSize, no concurrency; so md5 on);
+ * - at 512 and 128 MiB, the same with md5 off: what hashing costs an upload on a link;
  * - `uploadFile` over a sweep of part sizes (8, 16, 32, 64 MiB) x concurrencies (4, 8, 16);
  * - the official SDK's parts loop (`uploads.parts.create`, 64 MiB parts, 4 at a time, as
  *   bench/client.ts drives it);
@@ -36,10 +37,9 @@ import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs, promisify } from "node:util";
 import { median } from "./median.js";
-import { startRelay } from "./relay.js";
+import { LONG_LINK as LINK, LONG_LINK_WORDS, startRelay } from "./relay.js";
 
 const MiB = 1024 * 1024;
-const LINK = { delayMs: 20, connectionBytesPerSecond: 12.5e6, totalBytesPerSecond: 100e6 };
 const SIZES = [512 * MiB, 128 * MiB, 1 * MiB];
 const SWEEP_PART_SIZES = [8, 16, 32, 64].map((m) => m * MiB);
 const SWEEP_CONCURRENCIES = [4, 8, 16];
@@ -56,6 +56,8 @@ interface Job {
   url: string;
   partSize?: number;
   concurrency?: number;
+  /** false: `md5: false`; otherwise uploadFile's default (on). */
+  md5?: false;
 }
 
 interface Row {
@@ -142,13 +144,19 @@ async function rowsFor(size: number, plan: Plan): Promise<Row[]> {
     };
     row.rounds = small ? Math.max(plan.rounds, 5) : main ? plan.rounds : plan.compareRounds;
     row.sameAs = rows.find(
-      (other) => other.job.kind === job.kind && other.partBytes === row.partBytes && other.inFlight === inFlight,
+      (other) =>
+        other.job.kind === job.kind &&
+        other.job.md5 === job.md5 &&
+        other.partBytes === row.partBytes &&
+        other.inFlight === inFlight,
     );
     rows.push(row);
     return row;
   };
   const chosen = choosePartSizing(size, { stream: false });
   add("uploadFile, defaults", { kind: "uploadFile" }, chosen.partSize, chosen.concurrency, true);
+  if (!small)
+    add("uploadFile, defaults, md5 off", { kind: "uploadFile", md5: false }, chosen.partSize, chosen.concurrency, true);
   if (small) {
     add("create + part + complete by hand", { kind: "by-hand" }, size, 1, true);
   } else {
@@ -203,8 +211,7 @@ export async function benchLongLink({ rounds = 3, compareRounds = 1, full = fals
   let peakQueued = 0;
   try {
     console.log(
-      `\nlong link: a relay with ${LINK.delayMs} ms each way, ${LINK.connectionBytesPerSecond / 1e6} MB/s per ` +
-        `connection, ${linkMBps} MB/s in all; fill = MB/s / ${linkMBps}; MB/s = 10^6 bytes per second; medians ` +
+      `\nlong link: a relay with ${LONG_LINK_WORDS}; fill = MB/s / ${linkMBps}; MB/s = 10^6 bytes per second; medians ` +
         `(runs: how many); each upload in its own process\n`,
     );
     console.log("| file | client | parts | MB/s median (min-max) | fill | runs | connections |");
@@ -246,8 +253,11 @@ export async function benchLongLink({ rounds = 3, compareRounds = 1, full = fals
         verdicts.push(
           `${fill >= target ? "met " : "MISS"} ${formatBytes(size)}: defaults fill ${fill.toFixed(2)} of the link (target >= ${target})`,
         );
+        const md5Off = rows.find((row) => row.job.md5 === false) as Row;
+        const onOverOff = median(md5Off.ms) / median(defaults.ms);
+        verdicts.push(`     ${formatBytes(size)}: md5 on runs at ${onOverOff.toFixed(2)} of md5 off (defaults)`);
       } else {
-        const byHand = rows[1] as Row;
+        const byHand = rows.find((row) => row.job.kind === "by-hand") as Row;
         const ratio = median(defaults.ms) / median(byHand.ms);
         verdicts.push(
           `${ratio <= 1 ? "met " : "MISS"} ${formatBytes(size)}: defaults take ${median(defaults.ms).toFixed(0)} ms, ` +
@@ -307,6 +317,7 @@ async function child(job: Job): Promise<void> {
           mimeType: "text/plain",
           ...(job.partSize ? { partSize: job.partSize } : {}),
           ...(job.concurrency ? { concurrency: job.concurrency } : {}),
+          ...(job.md5 === false ? { md5: false } : {}),
         });
     } else {
       // By hand, or the sequential loop: one part after another, each a slice of the file read from disk.

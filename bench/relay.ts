@@ -43,6 +43,12 @@ export interface RelayOptions {
   highWaterBytes?: number;
 }
 
+/** The long link the benches measure through: 20 ms each way, 12.5 MB/s a connection, 100 MB/s in all. */
+export const LONG_LINK = { delayMs: 20, connectionBytesPerSecond: 12.5e6, totalBytesPerSecond: 100e6 } as const;
+
+/** How {@link LONG_LINK} reads in a bench's heading. */
+export const LONG_LINK_WORDS = `${LONG_LINK.delayMs} ms each way, ${LONG_LINK.connectionBytesPerSecond / 1e6} MB/s per connection, ${LONG_LINK.totalBytesPerSecond / 1e6} MB/s in all`;
+
 export interface RelayStats {
   /** Connections accepted so far. */
   connections: number;
