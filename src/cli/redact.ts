@@ -1,21 +1,14 @@
-/** What the CLI prints where a key was. */
-const REDACTED = "[redacted]";
+import { REDACTED, SHORTEST_SECRET as SHORTEST_KEY } from "../core/secrets.js";
 
 /** The variables the CLI reads a key from. */
 const KEY_VARIABLES = ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"] as const;
 
 /**
- * Values shorter than this are left alone: no real key is, and taking out every `x` of a
- * test key would garble every line.
- */
-const SHORTEST_KEY = 8;
-
-/**
  * A function that takes every key this run knows out of a text before it is printed: the
  * value of `--api-key` (`--api-key K` or `--api-key=K`) and of the key variables. The library
- * never puts a key in a message, but a server or a proxy may quote the request's headers back
- * in its answer, and the CLI prints answers, cut short: so a key's start is taken out too,
- * from its first {@link SHORTEST_KEY} characters on.
+ * takes the keys it sent out of its errors, but a server or a proxy may quote the request's
+ * headers back in any answer, a 2xx's too, and the CLI prints answers, cut short: so a key's
+ * start is taken out too, from its first {@link SHORTEST_KEY} characters on.
  */
 export function keyRedactor(argv: readonly string[], env: NodeJS.ProcessEnv): (text: string) => string {
   const keys = new Set<string>();

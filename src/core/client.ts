@@ -8,6 +8,7 @@ import type { Invoke } from "./operation.js";
 import { type ClientOptions, type ClientTarget, openAITarget, type RequestOptions, resolveOptions } from "./options.js";
 import { requestSender, setHeaders } from "./request.js";
 import { limitBody } from "./response-body.js";
+import { secretRedactor } from "./secrets.js";
 
 /**
  * How a client sends requests, for helpers of this package (`uploadFile`) that send some
@@ -52,11 +53,21 @@ export type UploadsClient = Operations<RequestOptions> & {
 
 /** What a runtime decides for a client that was given no `fetch`: Node sends through a proxy when one applies. */
 export interface ClientNetwork {
-  /** The fetch for requests to `baseUrl` and the proxy it goes through; undefined for the global fetch. */
+  /**
+   * The fetch for requests to `baseUrl`, the proxy it goes through, and the headers with a
+   * secret in them that it sends on its own (a proxy's `Proxy-Authorization`), for the client
+   * to keep out of its errors; undefined for the global fetch.
+   */
   defaultFetch(
     baseUrl: URL,
     options: ClientOptions,
-  ): { fetch: (request: Request) => Promise<Response>; proxy: URL | undefined } | undefined;
+  ):
+    | {
+        fetch: (request: Request) => Promise<Response>;
+        proxy: URL | undefined;
+        secretHeaders?: Readonly<Record<string, string>>;
+      }
+    | undefined;
 }
 
 /**
@@ -86,12 +97,17 @@ export function createClient(
     throw new InvalidArgumentError(`A header cannot be sent (${(error as Error).message}).`, { option: "headers" });
   }
   const headers = Object.fromEntries(layers);
+  // Every credential sent is remembered, to be taken out of the errors a server's answer becomes.
+  const secrets = secretRedactor();
+  secrets.remember(platform?.secretHeaders);
   const requestHeaders = async (signal?: AbortSignal) => {
     const layered = new Headers(headers);
     // Neither credential header of the client's own survives, so that an OpenAI key in
     // `headers` does not travel to Azure beside its key, nor a stale api-key beside a token.
     for (const name of CREDENTIAL_HEADERS) layered.delete(name);
-    setHeaders(layered, await untilAborted(target.auth(), signal));
+    const credential = await untilAborted(target.auth(), signal);
+    secrets.remember(credential);
+    setHeaders(layered, credential);
     return Object.fromEntries(layered);
   };
   const url = (path: string) => {
@@ -99,7 +115,7 @@ export function createClient(
     for (const [name, value] of Object.entries(target.query)) url.searchParams.set(name, value);
     return url;
   };
-  const invoke = createInvoke(resolved);
+  const invoke = createInvoke(resolved, secrets);
   const operationsVia = (fetch: (request: Request) => Promise<Response>) =>
     createOperations(
       requestSender({ url, headers: requestHeaders, fetch: async (request) => limitBody(await fetch(request)) }),

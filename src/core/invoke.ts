@@ -8,6 +8,7 @@ import { nonNegativeInteger, positiveNumber, type RequestOptions } from "./optio
 import { checkPathParams } from "./path-params.js";
 import { MAX_RESPONSE_BYTES, ResponseTooLarge } from "./response-body.js";
 import { retryDelay, shouldRetry } from "./retry-delay.js";
+import type { SecretRedactor } from "./secrets.js";
 import { sleep } from "./sleep.js";
 import { successBody } from "./success-body.js";
 
@@ -23,13 +24,17 @@ interface Defaults {
  * The runtime behind every generated operation: checks path parameters, then sends with
  * a timeout per attempt, retries what is worth retrying (re-serializing the whole body each
  * time), checks a 2xx body against the spec (never retrying one that fails: it may have
- * taken effect), and turns failures into typed errors.
+ * taken effect), and turns failures into typed errors. What a server answered reaches an
+ * error only through `secrets`, so that no credential sent (the client's, or a call's own
+ * `authorization` header) is quoted back in one.
  */
-export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
+export function createInvoke(defaults: Defaults, secrets: SecretRedactor): Invoke<RequestOptions> {
   return async <Body>(call: OperationCall<RequestOptions>): Promise<Body & RequestIdentified> => {
     const { operation } = call;
     checkPathParams(operation.operationId, call.pathParams);
     const options = call.options ?? {};
+    // A call's own headers may carry its credential: that is a secret too.
+    secrets.remember(options.headers);
     const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, defaults.maxRetries);
     const timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, defaults.timeoutMs);
     // Whether an earlier attempt failed in a way that may still have been carried out: no
@@ -51,7 +56,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
           throw new UnexpectedResponseError({
             operationId: operation.operationId,
             status: response.status,
-            requestId: response.headers.get("x-request-id") ?? undefined,
+            requestId: secrets.redact(response.headers.get("x-request-id") ?? undefined),
             pointer: "",
             problem: `has a body of over ${MAX_RESPONSE_BYTES} bytes`,
             body: undefined,
@@ -71,7 +76,7 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
       }
       const { response } = result;
       if (response.ok) {
-        const body = successBody(operation, call.pathParams, result.data, response);
+        const body = successBody(operation, call.pathParams, result.data, response, secrets.redact);
         return withRequestId(body as Body, response.headers);
       }
       if (retry < maxRetries && shouldRetry(response.status, response.headers)) {
@@ -79,7 +84,10 @@ export function createInvoke(defaults: Defaults): Invoke<RequestOptions> {
         await sleep(retryDelay(retry, response.headers), options.signal);
         continue;
       }
-      throw apiErrorFor(response.status, result.error, response.headers, { attempts: retry + 1, mayHaveTakenEffect });
+      throw apiErrorFor(response.status, secrets.redact(result.error), secrets.redact(response.headers), {
+        attempts: retry + 1,
+        mayHaveTakenEffect,
+      });
     }
   };
 }

@@ -22,21 +22,24 @@ function valueAt(body: unknown, pointer: string): unknown {
  * Turns the text of a 2xx body into the operation's success body, or throws an
  * `UnexpectedResponseError` saying where it is not: empty, not JSON, not the schema (the
  * validator generated from the spec decides), or about another resource than the path named.
+ * The error's facts pass through `redact` first: a body that quotes the request's key back
+ * must not put the key in an error.
  */
 export function successBody(
   operation: OperationSpec,
   pathParams: Record<string, string>,
   text: unknown,
   response: Response,
+  redact: <T>(value: T) => T,
 ): unknown {
   const unexpected = (problem: string, pointer = "", body: unknown = text) =>
     new UnexpectedResponseError({
       operationId: operation.operationId,
       status: response.status,
-      requestId: response.headers.get("x-request-id") ?? undefined,
-      pointer,
-      problem,
-      body,
+      requestId: redact(response.headers.get("x-request-id") ?? undefined),
+      pointer: redact(pointer),
+      problem: redact(problem),
+      body: redact(body),
     });
   const validate = operation.validateSuccess;
   // An operation whose spec declares no JSON body for its success has nothing to check.
@@ -47,7 +50,9 @@ export function successBody(
   try {
     body = JSON.parse(text);
   } catch {
-    throw unexpected(`is not JSON (it starts ${JSON.stringify(text.slice(0, 40))}); is a proxy answering for the API?`);
+    // Cut after redacting, so that no start of a key is left where the cut falls inside one.
+    const start = redact(text).slice(0, 40);
+    throw unexpected(`is not JSON (it starts ${JSON.stringify(start)}); is a proxy answering for the API?`);
   }
   if (!validate(body)) {
     const error = validate.errors?.[0];
@@ -63,7 +68,7 @@ export function successBody(
     const value = valueAt(body, pointer);
     if (value !== pathParams[param]) {
       throw unexpected(
-        `is about another resource: ${pointer} is ${JSON.stringify(value)}, not the ${JSON.stringify(pathParams[param])} the request named`,
+        `is about another resource: ${pointer} is ${JSON.stringify(redact(value))}, not the ${JSON.stringify(pathParams[param])} the request named`,
         pointer,
         body,
       );

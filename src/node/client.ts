@@ -3,7 +3,7 @@ import { type ClientNetwork, createClient, type UploadsClient } from "../core/cl
 import type { ClientOptions } from "../core/options.js";
 import { certificateFailure } from "../errors/tls-certificate.js";
 import { DEFAULT_STALL_TIMEOUT_MS } from "../upload/options.js";
-import { agentFor, proxyAuthentication, proxyFor, viaProxy } from "./proxy.js";
+import { agentFor, proxyAuthentication, proxyAuthorization, proxyFor, viaProxy } from "./proxy.js";
 
 /**
  * Node's network: requests go through the proxy that `proxy` or the environment names, if
@@ -38,6 +38,7 @@ const nodeNetwork: ClientNetwork = {
         return response;
       },
       proxy,
+      secretHeaders: proxy ? proxyAuthorization(proxy) : {},
     };
   },
 };

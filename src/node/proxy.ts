@@ -72,18 +72,20 @@ export async function agentFor(target: URL, proxy: URL | undefined, options: Age
   const bare = new URL(proxy);
   bare.username = "";
   bare.password = "";
-  const credentials = proxy.username || proxy.password;
-  const headers = credentials
-    ? {
-        "Proxy-Authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
-      }
-    : {};
+  const headers = proxyAuthorization(proxy);
   if (secure) {
     const { HttpsProxyAgent } = await import("https-proxy-agent");
     return new HttpsProxyAgent(bare, { ...options, headers });
   }
   const { HttpProxyAgent } = await import("http-proxy-agent");
   return new HttpProxyAgent(bare, { ...options, headers });
+}
+
+/** The header that carries a proxy URL's credentials, Basic; none when the URL has none. */
+export function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username && !proxy.password) return {};
+  const pair = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { "Proxy-Authorization": `Basic ${Buffer.from(pair).toString("base64")}` };
 }
 
 /**

@@ -1,0 +1,186 @@
+import { writeFile } from "node:fs/promises";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  APIError,
+  createAzureUploadsClient,
+  createUploadsClient,
+  UnexpectedResponseError,
+  UploadFileError,
+  uploadFile,
+} from "../../src/index.js";
+import { tempDir } from "../support/temp.js";
+import { UPLOAD } from "./support.js";
+
+const KEY = "sk-quoted-back-by-the-server-0123456789";
+
+/** What a request authenticated with: the credential headers, as a server that echoes would quote them. */
+const quoted = (headers: IncomingHttpHeaders) =>
+  `you sent authorization=${headers.authorization ?? "-"} api-key=${headers["api-key"] ?? "-"}` +
+  (headers["proxy-authorization"] ? ` proxy-authorization=${headers["proxy-authorization"]}` : "");
+
+/**
+ * A server that quotes each request's credentials back everywhere an answer can reach an
+ * error: the error body, a header, a 2xx body that is not JSON, one about another upload.
+ * Its first path segment names the kind of answer. Asked with an absolute URI, it is a plain
+ * http proxy that answers for the host itself, quoting its Proxy-Authorization too.
+ */
+function echoingServer(): Server {
+  return createServer((req, res) => {
+    const echo = quoted(req.headers);
+    const kind = new URL(req.url ?? "/", "http://echo.test").pathname.split("/")[1];
+    req.resume();
+    req.on("end", () => {
+      const send = (status: number, body: string, type = "application/json") => {
+        res.writeHead(status, { "content-type": type, "x-echo": echo, "x-request-id": `req ${echo}` });
+        res.end(body);
+      };
+      const error = { error: { message: echo, type: "invalid_request_error", param: echo, code: null }, echo };
+      if (kind === "status-400" || kind === "status-500") return send(Number(kind.slice(7)), JSON.stringify(error));
+      if (kind === "not-json") return send(200, `<html>${echo}</html>`, "text/html");
+      // The excerpt of a body that is not JSON is its first 40 characters: the cut falls inside the key.
+      if (kind === "cut-in-key") return send(200, echo, "text/plain");
+      // Answered late, so that calls in parallel have all asked for their credential first.
+      if (kind === "late-500") return setTimeout(() => send(500, JSON.stringify(error)), 50);
+      if (kind === "another-upload") return send(200, JSON.stringify({ ...UPLOAD, id: `upload_x ${echo}` }));
+      // "parts": the upload is created; each part fails.
+      if (req.url?.endsWith("/uploads")) return send(200, JSON.stringify({ ...UPLOAD, bytes: 5 }));
+      send(400, JSON.stringify(error));
+    });
+  });
+}
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = echoingServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** Everything of an error a log could print: inspected whole, causes, fields and stack included, and its headers' entries. */
+function everythingIn(error: unknown): string {
+  const headers = (error as { headers?: Headers }).headers;
+  return [inspect(error, { depth: null }), (error as Error).stack, JSON.stringify([...(headers ?? [])])].join("\n");
+}
+
+/** Whether any 8 characters in a row of `secret` show in `text`: a key cut short leaks too. */
+function leaks(text: string, secret: string): boolean {
+  for (let at = 0; at + 8 <= secret.length; at++) if (text.includes(secret.slice(at, at + 8))) return true;
+  return false;
+}
+
+async function failure(call: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("the call succeeded");
+}
+
+const client = (kind: string, apiKey: string | (() => string) = KEY) =>
+  createUploadsClient({ apiKey, baseUrl: `${base}/${kind}`, maxRetries: 0 });
+
+describe("a server that quotes the request's key back", () => {
+  it("gets an APIError that says what it said, the key taken out of the message, body, error and headers", async () => {
+    for (const kind of ["status-400", "status-500"]) {
+      const error = (await failure(() => client(kind).cancelUpload("upload_1"))) as APIError;
+      expect(error).toBeInstanceOf(APIError);
+      expect(error.message).toContain("you sent authorization=Bearer [redacted] api-key=-");
+      expect(error.error?.param).toBe("you sent authorization=Bearer [redacted] api-key=-");
+      expect(error.headers.get("x-echo")).toBe("you sent authorization=Bearer [redacted] api-key=-");
+      expect(error.requestId).toBe("req you sent authorization=Bearer [redacted] api-key=-");
+      expect(leaks(everythingIn(error), KEY)).toBe(false);
+    }
+  });
+
+  it("gets an UnexpectedResponseError without the key, even where the excerpt cuts into it", async () => {
+    // The second key has characters JSON escapes, so a message quoting a value as JSON would change it.
+    for (const key of [KEY, 'sk-"odd"\\key-0123456789']) {
+      for (const kind of ["not-json", "cut-in-key", "another-upload"]) {
+        const error = await failure(() => client(kind, key).cancelUpload("upload_1"));
+        expect(error).toBeInstanceOf(UnexpectedResponseError);
+        expect(everythingIn(error)).toContain("[redacted]");
+        expect(leaks(everythingIn(error), key), `${kind} ${key}`).toBe(false);
+      }
+    }
+  });
+
+  it("keeps every token a credential function gave out of the errors of calls in parallel", async () => {
+    const tokens: string[] = [];
+    const rotating = () => {
+      tokens.push(`${KEY}-rotated-${tokens.length}`);
+      return tokens.at(-1) as string;
+    };
+    const rotatingClient = client("late-500", rotating);
+    // Each call's token is asked for before any answer comes back, the others' after it.
+    const errors = await Promise.all(
+      Array.from({ length: 9 }, () => failure(() => rotatingClient.cancelUpload("upload_1"))),
+    );
+    expect(tokens).toHaveLength(9);
+    errors.forEach((error, i) => {
+      expect((error as Error).message).toContain("Bearer [redacted]");
+      for (const token of tokens) expect(leaks(everythingIn(error), token), `error ${i}`).toBe(false);
+    });
+  });
+
+  it("keeps a call's own authorization header, and Azure's api-key, out of the error", async () => {
+    const own = `${KEY}-of-the-call`;
+    const byCall = await failure(() =>
+      client("status-400").cancelUpload("upload_1", { headers: { Authorization: `Bearer ${own}` } }),
+    );
+    expect((byCall as Error).message).toContain("authorization=Bearer [redacted]");
+    expect(leaks(everythingIn(byCall), own)).toBe(false);
+
+    const azure = await failure(() =>
+      createAzureUploadsClient({ endpoint: `${base}/status-400`, apiKey: KEY, maxRetries: 0 }).cancelUpload("upload_1"),
+    );
+    expect((azure as Error).message).toContain("api-key=[redacted]");
+    expect(leaks(everythingIn(azure), KEY)).toBe(false);
+  });
+
+  it("keeps the key out of uploadFile's failure, its parts sent with node:http", async () => {
+    const file = join(await tempDir("client-secrets-"), "a.txt");
+    await writeFile(file, "hello");
+    const error = await failure(() => uploadFile(client("parts"), { file, purpose: "batch" }));
+    expect(error).toBeInstanceOf(UploadFileError);
+    expect(everythingIn(error)).toContain("Bearer [redacted]");
+    expect(leaks(everythingIn(error), KEY)).toBe(false);
+  });
+
+  it("keeps a proxy's credentials out of the error, the JSON call's and uploadFile's", async () => {
+    const password = "proxy-password-0123456789";
+    const basic = Buffer.from(`someone:${password}`).toString("base64");
+    const proxied = createUploadsClient({
+      apiKey: KEY,
+      baseUrl: "http://uploads.test/parts",
+      proxy: `http://someone:${password}@127.0.0.1:${(server.address() as AddressInfo).port}`,
+      allowInsecureHttp: true,
+      maxRetries: 0,
+    });
+    const file = join(await tempDir("client-secrets-"), "a.txt");
+    await writeFile(file, "hello");
+    for (const error of [
+      await failure(() => proxied.cancelUpload("upload_1")),
+      await failure(() => uploadFile(proxied, { file, purpose: "batch" })),
+    ]) {
+      expect(everythingIn(error)).toContain("proxy-authorization=Basic [redacted]");
+      for (const secret of [KEY, basic, password]) expect(leaks(everythingIn(error), secret)).toBe(false);
+    }
+  });
+
+  it("leaves an answer alone when no credential of 8 characters or more was sent", async () => {
+    const error = await failure(() => client("status-400", "sk-tiny").cancelUpload("upload_1"));
+    expect((error as Error).message).toContain("authorization=Bearer sk-tiny");
+  });
+});
