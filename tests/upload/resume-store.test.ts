@@ -405,6 +405,53 @@ describe("webStorageResumeStore", () => {
     expect(items.size).toBe(0);
   });
 
+  it("the first read sweeps its prefix's expired and unreadable entries, and leaves everything else", async () => {
+    const items = new Map<string, string>([
+      ["p:live", JSON.stringify(RESUME)],
+      ["p:expired", JSON.stringify({ ...RESUME, expiresAt: 1000 })],
+      ["p:torn", "{not json"],
+      ["p:other-shape", JSON.stringify({ hello: "world" })],
+      ["q:expired", JSON.stringify({ ...RESUME, expiresAt: 1000 })],
+    ]);
+    // Web Storage's own enumeration, so that entries are renumbered as they are removed.
+    const storage = {
+      get length() {
+        return items.size;
+      },
+      key: (index: number) => [...items.keys()][index] ?? null,
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    };
+    const store = webStorageResumeStore(storage, "p:");
+    expect(await store.get("live")).toEqual(RESUME);
+    expect([...items.keys()]).toEqual(["p:live", "q:expired"]);
+    // Once per store: an entry that expires later is the next store's to sweep.
+    items.set("p:expired", JSON.stringify({ ...RESUME, expiresAt: 1000 }));
+    await store.get("live");
+    expect(items.has("p:expired")).toBe(true);
+  });
+
+  it("a storage that cannot list its keys is never swept, and one that throws while listing still reads", async () => {
+    const items = new Map([["p:expired", JSON.stringify({ ...RESUME, expiresAt: 1000 })]]);
+    const basic = {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    };
+    await webStorageResumeStore(basic, "p:").get("k");
+    expect(items.has("p:expired")).toBe(true);
+    const refusing = {
+      ...basic,
+      length: 1,
+      key: () => {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+      },
+    };
+    await webStorageResumeStore(refusing, "p:").set("k", RESUME);
+    expect(await webStorageResumeStore(refusing, "p:").get("k")).toEqual(RESUME);
+  });
+
   it("without localStorage and no Storage passed, says what to pass", () => {
     expect(() => webStorageResumeStore(undefined)).toThrow(InvalidArgumentError);
   });
