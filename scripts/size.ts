@@ -24,8 +24,9 @@ import { build, type Metafile } from "esbuild";
 // to the credential's and wait no longer than the attempt; 1,500 fewer once the MD5 (bigger now,
 // and WebAssembly) moved to a chunk that only uploads with md5 on load (12,422 B measured then);
 // 300 more for taking every credential sent out of the errors a server's answer becomes, where
-// a server or proxy quoted it back (12,839 B measured then).
-const BUDGET_BYTES = 12_900;
+// a server or proxy quoted it back (12,839 B measured then); 200 more for the Web Lock that
+// tells a reloaded page its earlier upload is no longer running, so it continues it (13,007 B).
+const BUDGET_BYTES = 13_100;
 // The MD5 an upload with md5 on loads: hash-wasm's WebAssembly one (about 5 KB, the module
 // inline as base64) and the JavaScript one a page whose CSP refuses WebAssembly falls back to.
 const ON_USE_BUDGET_BYTES = 7_500;

@@ -28,9 +28,10 @@ const REFRESH_MS = 20_000;
  * are ever missing from the store.
  *
  * Each entry names the call that holds it and when it last saved (every 20 s while it runs). A
- * call that finds an entry held by another that still runs (its process is alive, or it saved
- * within a minute) leaves it alone and uploads without a journal: two uploads of the same file
- * at once never share one upload, nor cancel each other's.
+ * call that finds an entry held by another that still runs (its process is alive or its page
+ * holds its lock, as the runtime's {@link Lease} tells; else, it saved within a minute) leaves
+ * it alone and uploads without a journal: two uploads of the same file at once never share
+ * one upload, nor cancel each other's.
  *
  * The store is a convenience, never a reason to fail: after its first error the journal stops
  * writing and the upload goes on, only without crash safety.
@@ -44,6 +45,8 @@ export class Journal {
   private refresher: ReturnType<typeof setInterval> | undefined;
   private failed = false;
   private released = false;
+  /** The lease, once the runtime holds it: resolves to what lets it go. */
+  private holding: Promise<() => void> | undefined;
 
   constructor(
     private readonly store: ResumeStore,
@@ -71,7 +74,7 @@ export class Journal {
     if (!isResume(value)) return { busy: false };
     const { heldBy, heldAt, ...resume } = value;
     const held = typeof heldBy === "string" && typeof heldAt === "number";
-    const busy = held && (this.lease.alive(heldBy) ?? Date.now() - heldAt < LEASE_MS);
+    const busy = held && ((await this.lease.alive(heldBy)) ?? Date.now() - heldAt < LEASE_MS);
     if (busy) this.failed = true; // someone else's: this call writes nothing
     return busy ? { busy } : { resume, busy };
   }
@@ -84,7 +87,13 @@ export class Journal {
       this.refresher = setInterval(() => this.latest && this.save(this.latest), REFRESH_MS);
       (this.refresher as { unref?: () => void }).unref?.();
     }
-    this.next ??= this.written.then(() => {
+    this.next ??= this.written.then(async () => {
+      // The first entry that names this call waits until its lease is held, so that no one
+      // reads the name before `alive` can vouch for it.
+      if (!this.released) {
+        this.holding ??= this.lease.hold?.(this.owner);
+        await this.holding;
+      }
       this.next = undefined;
       const lease = this.released ? {} : { heldBy: this.owner, heldAt: Date.now() };
       const held: HeldResume = { ...structuredClone(state), ...lease };
@@ -113,6 +122,12 @@ export class Journal {
   stop(): void {
     clearInterval(this.refresher);
     this.refresher = undefined;
+  }
+
+  /** The call is over: stops keeping the lease, and lets go of it. */
+  end(): void {
+    this.stop();
+    this.holding?.then((letGo) => letGo());
   }
 
   /** Runs a store call; its first failure turns the journal off. */

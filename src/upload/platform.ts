@@ -55,13 +55,19 @@ export interface FileSource {
 
 /**
  * Who runs an upload, so that a resume store's entry held by a call that still runs is left
- * alone: its process on this machine is alive, or it saved within the last minute.
+ * alone: its process on this machine is alive, or its page holds its Web Lock; where the
+ * runtime cannot tell, it saved within the last minute.
  */
 export interface Lease {
   /** A new name for a call, unique across processes and machines. */
   owner(): string;
   /** Whether the call `owner` names still runs, if this runtime can tell; undefined if not. */
-  alive(owner: string): boolean | undefined;
+  alive(owner: string): boolean | undefined | Promise<boolean | undefined>;
+  /**
+   * Marks the call `owner` names as running, for `alive` to see from elsewhere; resolves, once
+   * it does, to what ends that. None where a call runs visibly by itself (a process).
+   */
+  hold?(owner: string): Promise<() => void>;
 }
 
 /** A part's bytes: a slice of a Blob (or of a file on disk), or a stream's part read into memory. */

@@ -126,7 +126,7 @@ export async function runUpload<Source extends FileSource>(
     await prepared.journal?.save(state);
     return await transfer(transport, prepared, state, options);
   } finally {
-    prepared.journal?.stop();
+    prepared.journal?.end();
     prepared.source.release();
     transport.close();
   }

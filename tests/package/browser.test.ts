@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
@@ -11,9 +11,10 @@ import {
   type ServedPage,
   servePage,
 } from "../../scripts/lib/chromium.js";
-import type { Upload } from "../../src/index.js";
+import type { Upload, UploadStart } from "../../src/index.js";
 import { type LocalServer, startLocalServer } from "../../src/testing.js";
 import { sha256 } from "../support/hashes.js";
+import { tempDir } from "../support/temp.js";
 
 // uploadFile as a web app runs it: the installed tarball, bundled for the browser, in Chromium,
 // on a page of one origin (a static server) sending a file picked in its input to the local
@@ -37,6 +38,7 @@ interface PageUpload {
 interface PageWindow {
   upload(settings: PageUpload): Promise<Upload>;
   uploadAndAbort(settings: PageUpload): Promise<{ uploadId?: string; [field: string]: unknown }>;
+  uploadWithStore(settings: PageUpload): Promise<{ upload: Upload; start: UploadStart | undefined }>;
   cancel(baseUrl: string, apiKey: string): Promise<{ name: string; message: string } | undefined>;
 }
 
@@ -209,6 +211,84 @@ describe("uploadFile in Chromium, from the installed tarball", () => {
     } finally {
       await strictPage.close();
       await strict.close();
+    }
+  });
+
+  it("continues an upload after the page is reloaded mid-way, from localStorage, and sweeps dead entries", async () => {
+    // A file on disk, as a user picks one: picked again after the reload, it has the same lastModified.
+    const bytes = randomBytes(6 * MiB + 7);
+    const path = join(await tempDir("browser-reload-"), "data.bin");
+    await writeFile(path, bytes);
+    await page.setInputFiles("input[type=file]", path);
+    const expired = { version: 1, uploadId: "upload_gone", expiresAt: 1000, bytes: 1, partSize: 1, partIds: [null] };
+    await page.evaluate((stale) => {
+      localStorage.clear();
+      localStorage.setItem("openai-uploads:expired", stale);
+      localStorage.setItem("openai-uploads:torn", "{");
+      localStorage.setItem("another-app", "kept");
+    }, JSON.stringify(expired));
+    // Each part's answer is held back a little, so that the reload comes while parts remain;
+    // a part held when the page reloads is gone with it, and cannot be continued.
+    await page.route("**/parts", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await route.continue().catch(() => {});
+    });
+    const settings = { baseUrl: local.url, apiKey: API_KEY, partSize: MiB, concurrency: 1, md5: true };
+    const created = page.waitForResponse((r) => r.url().endsWith("/uploads") && r.status() === 200);
+    let partsAccepted = 0;
+    const twoParts = page.waitForResponse(
+      (r) => r.url().endsWith("/parts") && r.status() === 200 && ++partsAccepted === 2,
+    );
+    // The page is reloaded under it: its promise rejects with the page's context gone.
+    page.evaluate((options) => (window as unknown as PageWindow).uploadWithStore(options), settings).catch(() => {});
+    const uploadId = ((await (await created).json()) as Upload).id;
+    await twoParts;
+    await page.reload();
+    await page.unroute("**/parts");
+
+    await page.setInputFiles("input[type=file]", path);
+    const { upload, start } = await page.evaluate(
+      (options) => (window as unknown as PageWindow).uploadWithStore(options),
+      settings,
+    );
+    expect(start).toMatchObject({ uploadId, origin: "store", partsTotal: 7 });
+    expect(start?.partsDone).toBeGreaterThanOrEqual(1);
+    expect(upload).toMatchObject({ id: uploadId, status: "completed", bytes: bytes.length });
+    expect(await storedSha256(upload)).toBe(sha256(bytes));
+    // Completed, its entry is gone; so are those no upload could continue. Another app's is kept.
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual(["another-app"]);
+  });
+
+  it("a second tab uploading the same file while the first runs starts its own upload, sharing none", async () => {
+    const bytes = randomBytes(4 * MiB + 1);
+    const path = join(await tempDir("browser-tabs-"), "data.bin");
+    await writeFile(path, bytes);
+    const second = await browser.context.newPage();
+    try {
+      await second.goto(site.url);
+      await page.evaluate(() => localStorage.clear());
+      for (const tab of [page, second]) await tab.setInputFiles("input[type=file]", path);
+      // The first tab's parts are held back, so that it is still running when the second starts.
+      await page.route("**/parts", async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await route.continue().catch(() => {});
+      });
+      const settings = { baseUrl: local.url, apiKey: API_KEY, partSize: MiB, concurrency: 1, md5: false };
+      const firstPart = page.waitForResponse((r) => r.url().endsWith("/parts") && r.status() === 200);
+      const first = page.evaluate((options) => (window as unknown as PageWindow).uploadWithStore(options), settings);
+      await firstPart;
+      const other = await second.evaluate(
+        (options) => (window as unknown as PageWindow).uploadWithStore(options),
+        settings,
+      );
+      const running = await first;
+      await page.unroute("**/parts");
+      expect(running.start?.origin).toBe("created");
+      expect(other.start?.origin).toBe("created");
+      expect(other.upload.id).not.toBe(running.upload.id);
+      for (const { upload } of [running, other]) expect(await storedSha256(upload)).toBe(sha256(bytes));
+    } finally {
+      await second.close();
     }
   });
 

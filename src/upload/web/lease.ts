@@ -1,0 +1,45 @@
+import type { Lease } from "../platform.js";
+
+/** The part of the Web Locks API (`navigator.locks`) a {@link webLease} uses. */
+export interface WebLocks {
+  request(
+    name: string,
+    options: { ifAvailable: true },
+    hold: (lock: unknown) => Promise<void> | undefined,
+  ): Promise<unknown>;
+  query(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>;
+}
+
+/**
+ * A page's lease: a Web Lock named after the call, held from the first time its entry names
+ * it until the call ends. The browser releases a page's locks when the page goes (reloaded,
+ * closed or crashed), so a page that finds an entry, the same page reloaded among them, can
+ * tell at once whether the call that holds it still runs, in this tab or another, instead of
+ * taking it as running for a minute after its last save. Where there are no Web Locks (an
+ * insecure context, an old browser, an edge runtime), it cannot tell.
+ */
+export function webLease(locks = (globalThis as { navigator?: { locks?: WebLocks } }).navigator?.locks): Lease {
+  const owner = () => `openai-uploads-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  if (!locks) return { owner, alive: () => undefined };
+  return {
+    owner,
+    async alive(name) {
+      try {
+        return (await locks.query()).held?.some((lock) => lock.name === name);
+      } catch {
+        return undefined;
+      }
+    },
+    // `ifAvailable`, so that it never waits: a new name is always free, but a save must not hang on a grant.
+    hold: (name) =>
+      new Promise((held) => {
+        const none = () => held(() => {});
+        const keep = (lock: unknown) => {
+          if (lock) return new Promise<void>((letGo) => held(letGo));
+          none();
+          return undefined;
+        };
+        locks.request(name, { ifAvailable: true }, keep).catch(none);
+      }),
+  };
+}
