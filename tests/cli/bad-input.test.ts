@@ -34,6 +34,12 @@ describe("a usage mistake exits 2 with one message, a hint, no stack and no requ
     ],
     ["a missing --purpose", () => ["upload", join(dir, "small.txt")], /--purpose is required\./],
     [
+      "a missing file and --purpose, in one message",
+      () => ["upload"],
+      /^openai-uploads: <file> and --purpose are required\.$/m,
+    ],
+    ["a missing file alone", () => ["upload", "--purpose", "batch"], /^openai-uploads: <file> is required\.$/m],
+    [
       "every missing required flag, in one message",
       () => ["create", "--bytes", "5"],
       /^openai-uploads: --filename, --purpose and --mime-type are required\.$/m,
