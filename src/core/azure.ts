@@ -22,20 +22,34 @@ export interface AzureClientOptions extends Omit<ClientOptions, "apiKey" | "base
    */
   apiVersion?: string | undefined;
   /**
-   * The resource's key, sent as `api-key`; defaults to `AZURE_OPENAI_API_KEY` unless
-   * `azureADTokenProvider` is passed. A function is asked for each request, as for OpenAI.
+   * The resource's key, sent as `api-key`; defaults to `AZURE_OPENAI_API_KEY` unless a token
+   * is passed. A function is asked for each request, as for OpenAI.
    */
   apiKey?: Credential | undefined;
   /**
+   * A Microsoft Entra ID token, sent as `Authorization: Bearer` with every request, as the
+   * Python SDK's `azure_ad_token`: one from `az account get-access-token`, say. It expires
+   * (about an hour after it was issued), so a client used for longer needs
+   * `azureADTokenProvider`. Not with `apiKey` or `azureADTokenProvider`.
+   */
+  azureADToken?: string | undefined;
+  /**
    * Microsoft Entra ID: a function (sync or async) asked for a token before each request,
    * retries included, sent as `Authorization: Bearer`. Tokens expire; give it a provider that
-   * caches and renews them (`@azure/identity`'s `getBearerTokenProvider`). Not with `apiKey`.
+   * caches and renews them (`@azure/identity`'s `getBearerTokenProvider`). Not with `apiKey`
+   * or `azureADToken`.
    */
   azureADTokenProvider?: (() => string | Promise<string>) | undefined;
 }
 
 /** The API version that selects the v1 API: no dated paths and no `api-version` query. */
 const V1 = "v1";
+
+/** The options that authenticate: exactly one of them may be given. */
+const CREDENTIAL_OPTIONS = ["apiKey", "azureADToken", "azureADTokenProvider"] as const;
+
+/** How Entra ID tokens travel. */
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /**
  * Azure's target: the `/openai` (dated) or `/openai/v1` paths under the endpoint, the
@@ -55,10 +69,15 @@ export function azureTarget(options: AzureClientOptions, env = processEnv()): Cl
     example: "https://RESOURCE.openai.azure.com",
     allowInsecureHttp: options.allowInsecureHttp,
   }).replace(/\/openai(\/v1)?$/, "");
-  if (options.apiKey !== undefined && options.azureADTokenProvider !== undefined) {
-    throw new InvalidArgumentError("apiKey and azureADTokenProvider are both given; pass one of them.", {
-      option: "apiKey",
-    });
+  const credentials = CREDENTIAL_OPTIONS.filter((name) => options[name] !== undefined);
+  if (credentials.length > 1) {
+    const names = `${credentials.slice(0, -1).join(", ")} and ${credentials.at(-1)}`;
+    throw new InvalidArgumentError(
+      `${names} are ${credentials.length === 2 ? "both" : "all"} given; pass one of them.`,
+      {
+        option: credentials[0],
+      },
+    );
   }
   const apiVersion = (options.apiVersion ?? fromEnv(env.OPENAI_API_VERSION) ?? V1).trim();
   if (!/^[\w.-]+$/.test(apiVersion)) {
@@ -74,6 +93,9 @@ export function azureTarget(options: AzureClientOptions, env = processEnv()): Cl
     baseUrl: dated ? `${endpoint}/openai` : `${endpoint}/openai/${V1}`,
     query: dated ? { "api-version": apiVersion } : {},
   };
+  if (options.azureADToken !== undefined) {
+    return { ...target, auth: credentialHeaders(options.azureADToken, "azureADToken", bearer) };
+  }
   const provider = options.azureADTokenProvider;
   if (provider !== undefined) {
     if (typeof provider !== "function") {
@@ -83,13 +105,13 @@ export function azureTarget(options: AzureClientOptions, env = processEnv()): Cl
     }
     return {
       ...target,
-      auth: credentialHeaders(provider, "azureADTokenProvider", (token) => ({ Authorization: `Bearer ${token}` })),
+      auth: credentialHeaders(provider, "azureADTokenProvider", bearer),
     };
   }
   const apiKey = options.apiKey ?? fromEnv(env.AZURE_OPENAI_API_KEY);
   if (apiKey === undefined) {
     throw new InvalidArgumentError(
-      "No Azure OpenAI credential: AZURE_OPENAI_API_KEY is empty or unset, and there is no azureADTokenProvider.",
+      "No Azure OpenAI credential: AZURE_OPENAI_API_KEY is empty or unset, and there is no azureADToken or azureADTokenProvider.",
       { option: "apiKey", remedy: "pass" },
     );
   }

@@ -43,6 +43,15 @@ describe("createAzureUploadsClient", () => {
       fetch: withToken.fetch,
     }).cancelUpload("upload_1");
     expect(withToken.seen[0]).toMatchObject({ apiKey: null, authorization: "Bearer entra-token" });
+    // A token as it is, the Python SDK's azure_ad_token, even with a key in the environment.
+    vi.stubEnv("AZURE_OPENAI_API_KEY", KEY);
+    const withStaticToken = recording();
+    await createAzureUploadsClient({
+      endpoint: "https://res.openai.azure.com",
+      azureADToken: " entra-token-2\r\n",
+      fetch: withStaticToken.fetch,
+    }).cancelUpload("upload_1");
+    expect(withStaticToken.seen[0]).toMatchObject({ apiKey: null, authorization: "Bearer entra-token-2" });
   });
 
   it("with apiVersion: the /openai paths, api-version on every request, the key as api-key", async () => {
@@ -168,7 +177,7 @@ describe("createAzureUploadsClient", () => {
     [
       "no credential",
       { endpoint: "https://res.openai.azure.com" },
-      /AZURE_OPENAI_API_KEY is empty or unset, and there is no azureADTokenProvider/,
+      /AZURE_OPENAI_API_KEY is empty or unset, and there is no azureADToken or azureADTokenProvider/,
       "apiKey",
     ],
     [
@@ -176,6 +185,24 @@ describe("createAzureUploadsClient", () => {
       { endpoint: "https://res.openai.azure.com", apiKey: KEY, azureADTokenProvider: () => "t" },
       /apiKey and azureADTokenProvider are both given; pass one of them/,
       "apiKey",
+    ],
+    [
+      "a key and a token",
+      { endpoint: "https://res.openai.azure.com", apiKey: KEY, azureADToken: "entra-token" },
+      /apiKey and azureADToken are both given; pass one of them/,
+      "apiKey",
+    ],
+    [
+      "all three credentials",
+      { endpoint: "https://res.openai.azure.com", apiKey: KEY, azureADToken: "t", azureADTokenProvider: () => "t" },
+      /apiKey, azureADToken and azureADTokenProvider are all given; pass one of them/,
+      "apiKey",
+    ],
+    [
+      "a token with a line break inside",
+      { endpoint: "https://res.openai.azure.com", azureADToken: "entra\ntoken" },
+      /azureADToken has a space, a line break or a non-ASCII character inside/,
+      "azureADToken",
     ],
     [
       "a provider that is not a function",
