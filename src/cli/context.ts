@@ -17,6 +17,8 @@ export interface GlobalOptions {
   azureEndpoint?: string;
   /** Azure's dated API version; else the v1 API. */
   apiVersion?: string;
+  /** A Microsoft Entra ID token, Azure's alternative to a key. */
+  azureAdToken?: string;
   json?: boolean;
   allowInsecureHttp?: boolean;
   quiet?: boolean;
@@ -62,17 +64,11 @@ export function commandContext(
       };
       const endpoint = azureEndpoint(io, globals);
       if (endpoint !== undefined) {
-        const apiKey = globals.apiKey ?? (io.env.AZURE_OPENAI_API_KEY || undefined);
-        if (!apiKey?.trim()) {
-          const why = globals.azureEndpoint ? "--azure-endpoint" : "AZURE_OPENAI_ENDPOINT";
-          throw new InvalidArgumentError(
-            `No Azure OpenAI key (${why} says to talk to Azure): pass --api-key or set AZURE_OPENAI_API_KEY.`,
-          );
-        }
+        const credential = azureCredential(io, globals);
         // Passed whole, so that the library reads no environment of its own: io.env is the CLI's.
         const apiVersion = globals.apiVersion ?? (io.env.OPENAI_API_VERSION || "v1");
         const { createAzureUploadsClient } = await import("../node/client.js");
-        return createAzureUploadsClient({ endpoint, apiKey, apiVersion, ...sending });
+        return createAzureUploadsClient({ endpoint, ...credential, apiVersion, ...sending });
       }
       const apiKey = globals.apiKey ?? (io.env.OPENAI_API_KEY || undefined);
       if (!apiKey?.trim()) throw new InvalidArgumentError("No API key: pass --api-key or set OPENAI_API_KEY.");
@@ -93,7 +89,7 @@ export function commandContext(
  * `AZURE_OPENAI_ENDPOINT` unless `--base-url` says OpenAI (a flag beats the environment).
  * Refused before any request, as no choice would surely be the one meant: both flags, both
  * variables (OPENAI_BASE_URL and AZURE_OPENAI_ENDPOINT) without a flag to choose, and
- * `--api-version` without Azure.
+ * `--api-version` or `--azure-ad-token` without Azure.
  */
 function azureEndpoint(io: CliIO, globals: GlobalOptions): string | undefined {
   if (globals.azureEndpoint !== undefined && globals.baseUrl !== undefined) {
@@ -111,10 +107,42 @@ function azureEndpoint(io: CliIO, globals: GlobalOptions): string | undefined {
     );
   }
   const endpoint = globals.azureEndpoint ?? (globals.baseUrl === undefined ? fromEnv : undefined);
-  if (endpoint === undefined && globals.apiVersion !== undefined) {
+  const azureOnly =
+    globals.apiVersion !== undefined
+      ? "--api-version"
+      : globals.azureAdToken !== undefined
+        ? "--azure-ad-token"
+        : undefined;
+  if (endpoint === undefined && azureOnly) {
     throw new InvalidArgumentError(
-      "--api-version is Azure's; pass --azure-endpoint (or set AZURE_OPENAI_ENDPOINT) with it.",
+      `${azureOnly} is Azure's; pass --azure-endpoint (or set AZURE_OPENAI_ENDPOINT) with it.`,
     );
   }
   return endpoint;
+}
+
+/**
+ * Azure's credential: `--api-key` or `--azure-ad-token`, else `AZURE_OPENAI_API_KEY` or
+ * `AZURE_OPENAI_AD_TOKEN` (a flag beats the environment). Refused before any request: both
+ * flags, both variables without a flag to choose, and neither.
+ */
+function azureCredential(io: CliIO, globals: GlobalOptions): { apiKey: string } | { azureADToken: string } {
+  if (globals.apiKey !== undefined && globals.azureAdToken !== undefined) {
+    throw new InvalidArgumentError("--api-key and --azure-ad-token are both given; pass one of them.");
+  }
+  if (globals.apiKey !== undefined) return { apiKey: globals.apiKey };
+  if (globals.azureAdToken !== undefined) return { azureADToken: globals.azureAdToken };
+  const key = io.env.AZURE_OPENAI_API_KEY?.trim() ? io.env.AZURE_OPENAI_API_KEY : undefined;
+  const token = io.env.AZURE_OPENAI_AD_TOKEN?.trim() ? io.env.AZURE_OPENAI_AD_TOKEN : undefined;
+  if (key && token) {
+    throw new InvalidArgumentError(
+      "AZURE_OPENAI_API_KEY and AZURE_OPENAI_AD_TOKEN are both set; pass --api-key or --azure-ad-token to choose, or unset one.",
+    );
+  }
+  if (key) return { apiKey: key };
+  if (token) return { azureADToken: token };
+  const why = globals.azureEndpoint ? "--azure-endpoint" : "AZURE_OPENAI_ENDPOINT";
+  throw new InvalidArgumentError(
+    `No Azure OpenAI key (${why} says to talk to Azure): pass --api-key or --azure-ad-token, or set AZURE_OPENAI_API_KEY or AZURE_OPENAI_AD_TOKEN.`,
+  );
 }

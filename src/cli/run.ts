@@ -43,6 +43,10 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     .option("--base-url <url>", "API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
     .option("--azure-endpoint <url>", "talk to this Azure OpenAI resource (default: $AZURE_OPENAI_ENDPOINT)")
     .option("--api-version <version>", "Azure's dated API version (default: $OPENAI_API_VERSION, else the v1 API)")
+    .option(
+      "--azure-ad-token <token>",
+      "with Azure, a Microsoft Entra ID token instead of a key (default: $AZURE_OPENAI_AD_TOKEN); it expires in about an hour",
+    )
     .option("--json", "print one compact JSON document on stdout")
     .option("--quiet", "print nothing on stderr unless something fails (no progress)")
     .option("--timeout <s>", "give up an attempt of a request after this many seconds (default 600)", integerIn(1))
@@ -131,6 +135,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   baseUrl: "--base-url",
   endpoint: "--azure-endpoint",
   apiVersion: "--api-version",
+  azureADToken: "--azure-ad-token",
   allowInsecureHttp: "--allow-insecure-http",
   file: "FILE",
   filename: "--filename",

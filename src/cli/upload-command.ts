@@ -151,6 +151,9 @@ export function addUploadCommand(program: Command, run: Run): void {
             ctx.say(`${fromStdin ? "to continue, pipe the same bytes again into" : "to continue"}: ${command}`);
             // A key is never printed, so the command above needs it given again the same way.
             if (ctx.globals.apiKey !== undefined) ctx.say("(pass --api-key again: the key is not printed)");
+            if (ctx.globals.azureAdToken !== undefined) {
+              ctx.say("(pass --azure-ad-token again, a fresh one once it has expired: the token is not printed)");
+            }
             if (!fromStdin) {
               ctx.say(
                 opts.resume === false
@@ -319,7 +322,7 @@ function uploadExamples(create: CommandSpec | undefined): CommandExample[] {
   ];
 }
 
-/** The exact command that resumes, without the API key (it stays in the environment). */
+/** The exact command that resumes, without the API key or token (they stay in the environment). */
 function continueCommand(ctx: CommandContext, file: string, opts: UploadOptions, token: string, bytes: number): string {
   const args = ["openai-uploads", "upload", file, "--purpose", opts.purpose];
   // A pipe has no size of its own, even when this run's stdin was a file.

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AZURE_API_VERSIONS, type LocalServer, startLocalServer } from "../../src/testing.js";
@@ -46,7 +48,31 @@ describe("the command line with Azure OpenAI", () => {
       "no key at all, though an OpenAI one is set",
       [] as string[],
       () => ({ AZURE_OPENAI_ENDPOINT: local.url, OPENAI_API_KEY: TEST_API_KEY }),
-      /^openai-uploads: No Azure OpenAI key \(AZURE_OPENAI_ENDPOINT says to talk to Azure\): pass --api-key or set AZURE_OPENAI_API_KEY\.$/m,
+      /^openai-uploads: No Azure OpenAI key \(AZURE_OPENAI_ENDPOINT says to talk to Azure\): pass --api-key or --azure-ad-token, or set AZURE_OPENAI_API_KEY or AZURE_OPENAI_AD_TOKEN\.$/m,
+    ],
+    [
+      "both --api-key and --azure-ad-token",
+      () => ["--azure-endpoint", local.url, "--api-key", TEST_API_KEY, "--azure-ad-token", TEST_API_KEY],
+      () => ({}),
+      /^openai-uploads: --api-key and --azure-ad-token are both given; pass one of them\.$/m,
+    ],
+    [
+      "both AZURE_OPENAI_API_KEY and AZURE_OPENAI_AD_TOKEN, with no flag to choose",
+      [] as string[],
+      () => ({ ...env, AZURE_OPENAI_AD_TOKEN: TEST_API_KEY }),
+      /AZURE_OPENAI_API_KEY and AZURE_OPENAI_AD_TOKEN are both set; pass --api-key or --azure-ad-token to choose/,
+    ],
+    [
+      "--azure-ad-token without Azure",
+      () => ["--base-url", `${local.url}/v1`, "--azure-ad-token", TEST_API_KEY],
+      () => ({ OPENAI_API_KEY: TEST_API_KEY }),
+      /--azure-ad-token is Azure's; pass --azure-endpoint/,
+    ],
+    [
+      "a token with a line break inside",
+      () => ["--azure-endpoint", local.url, "--azure-ad-token", `${TEST_API_KEY}\nx`],
+      () => ({}),
+      /--azure-ad-token has a space, a line break or a non-ASCII character inside/,
     ],
     [
       "both --base-url and --azure-endpoint",
@@ -82,6 +108,45 @@ describe("the command line with Azure OpenAI", () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain(TEST_API_KEY);
     expect(local.stats.requests).toBe(before);
+  });
+
+  it("uploads with a Microsoft Entra ID token, from --azure-ad-token or AZURE_OPENAI_AD_TOKEN", async () => {
+    const bytes = randomBytes(2 * 1024 * 1024);
+    const path = join(await tempDir("cli-azure-token-"), "sample.bin");
+    await writeFile(path, bytes);
+    const endpoint = { AZURE_OPENAI_ENDPOINT: local.url };
+    for (const [flags, given] of [
+      [["--azure-ad-token", TEST_API_KEY], endpoint],
+      [[], { ...endpoint, AZURE_OPENAI_AD_TOKEN: TEST_API_KEY }],
+    ] as const) {
+      const result = await cli([...flags, "upload", path, "--purpose", "batch", "--part-size", "1MiB"], given);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain(TEST_API_KEY);
+      const upload = JSON.parse(result.stdout);
+      expect(sha256(await readFile(local.fileContentPath(upload.file.id) ?? ""))).toBe(sha256(bytes));
+    }
+  });
+
+  it("sends the token as a Bearer token and no api-key, the flag winning over a key in the environment", async () => {
+    const seen: Array<{ authorization?: string; apiKey?: string | string[] }> = [];
+    const recorder = createServer((req, res) => {
+      seen.push({ authorization: req.headers.authorization, apiKey: req.headers["api-key"] });
+      req.resume();
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "no", type: "invalid_request_error", param: null, code: null } }));
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
+      const result = await cli(["--azure-ad-token", "entra-token-123456", "cancel", "--upload-id", "upload_1"], {
+        AZURE_OPENAI_ENDPOINT: url,
+        AZURE_OPENAI_API_KEY: TEST_API_KEY,
+      });
+      expect(result.code).toBe(1);
+      expect(seen).toEqual([{ authorization: "Bearer entra-token-123456", apiKey: undefined }]);
+    } finally {
+      await new Promise((resolve) => recorder.close(resolve));
+    }
   });
 
   it("--base-url beats AZURE_OPENAI_ENDPOINT in the environment: a flag says what is meant", async () => {

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../support/temp.js";
 import { type CliResult, cli } from "./support.js";
 
-// Two keys, so that a leak names where it came from.
+// Two keys and a token, so that a leak names where it came from.
 const ENV_KEY = "sk-from-the-environment-0123456789";
 const FLAG_KEY = "sk-from-the-flag-9876543210";
+const ENTRA_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.entra-token.signature";
 
 /**
  * A server that answers the way each failure kind needs, its first path segment naming the
@@ -116,22 +117,27 @@ const KINDS: Record<string, { args: () => string[]; says: RegExp; echoed?: boole
   "a usage error": { args: () => ["cancel"], says: /--upload-id/ },
 };
 
-/** Where the key comes from: the arguments before the command's, and the environment. */
+/**
+ * Where the key comes from: the arguments before the command's, and the environment. A token
+ * goes to Azure, so its runs name the server with --azure-endpoint instead of --base-url.
+ */
 const SOURCES = {
-  OPENAI_API_KEY: { key: ENV_KEY, flags: [] as string[], env: { OPENAI_API_KEY: ENV_KEY } },
-  "--api-key": { key: FLAG_KEY, flags: ["--api-key", FLAG_KEY], env: {} },
-  "--api-key=": { key: FLAG_KEY, flags: [`--api-key=${FLAG_KEY}`], env: {} },
+  OPENAI_API_KEY: { key: ENV_KEY, flags: [] as string[], env: { OPENAI_API_KEY: ENV_KEY }, azure: false },
+  "--api-key": { key: FLAG_KEY, flags: ["--api-key", FLAG_KEY], env: {}, azure: false },
+  "--api-key=": { key: FLAG_KEY, flags: [`--api-key=${FLAG_KEY}`], env: {}, azure: false },
+  "--azure-ad-token": { key: ENTRA_TOKEN, flags: ["--azure-ad-token", ENTRA_TOKEN], env: {}, azure: true },
 };
 
 const output = (result: CliResult) => result.stdout + result.stderr;
 
-describe.each(Object.entries(SOURCES))("a key from %s", (_source, { key, flags, env }) => {
+describe.each(Object.entries(SOURCES))("a key from %s", (_source, { key, flags, env, azure }) => {
   describe.each([
     ["text", []],
     ["--json", ["--json"]],
   ])("in %s mode", (_mode, mode) => {
     it.each(Object.entries(KINDS))("is not printed on %s", async (_kind, { args, says, echoed }) => {
-      const result = await cli([...flags, ...mode, ...args()], env);
+      const target = args().map((arg) => (azure && arg === "--base-url" ? "--azure-endpoint" : arg));
+      const result = await cli([...flags, ...mode, ...target], env);
       expect(result.code, output(result)).not.toBe(0);
       expect(output(result)).toMatch(says);
       expect(output(result)).not.toContain(key);
@@ -163,6 +169,20 @@ describe("the command a resumable failure prints", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/to continue: openai-uploads upload .* --resume /);
     expect(result.stderr).toMatch(/pass --api-key again/);
+  });
+
+  it("says to pass --azure-ad-token again, a fresh one once expired, which it does not print", async () => {
+    const azure = failingUpload().map((arg) => (arg === "--base-url" ? "--azure-endpoint" : arg));
+    const result = await cli(["--azure-ad-token", ENTRA_TOKEN, ...azure]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/to continue: openai-uploads upload .*--azure-endpoint .* --resume /);
+    expect(result.stderr).toMatch(/pass --azure-ad-token again, a fresh one once it has expired/);
+    expect(output(result)).not.toContain(ENTRA_TOKEN);
+    // From the environment, it is neither printed nor asked for again.
+    const fromEnv = await cli(azure, { AZURE_OPENAI_AD_TOKEN: ENTRA_TOKEN });
+    expect(fromEnv.stderr).toMatch(/you sent Bearer \[redacted\]/);
+    expect(fromEnv.stderr).not.toMatch(/--azure-ad-token/);
+    expect(output(fromEnv)).not.toContain(ENTRA_TOKEN);
   });
 
   it("needs no such word when the key is in the environment", async () => {
