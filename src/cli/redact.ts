@@ -1,4 +1,4 @@
-import { REDACTED, SHORTEST_SECRET as SHORTEST_KEY } from "../core/secrets.js";
+import { SHORTEST_SECRET as SHORTEST_KEY, withoutSecret } from "../core/secrets.js";
 
 /** The flags and the variables the CLI reads a key or token from. */
 const KEY_FLAGS = ["--api-key", "--azure-ad-token"] as const;
@@ -7,10 +7,10 @@ const KEY_VARIABLES = ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_A
 /**
  * A function that takes every key this run knows out of a text before it is printed: the
  * value of `--api-key` and `--azure-ad-token` (`--api-key K` or `--api-key=K`) and of the
- * variables they default to. The library
- * takes the keys it sent out of its errors, but a server or a proxy may quote the request's
- * headers back in any answer, a 2xx's too, and the CLI prints answers, cut short: so a key's
- * start is taken out too, from its first {@link SHORTEST_KEY} characters on.
+ * variables they default to. The library takes the keys it sent out of its errors, but a
+ * server or a proxy may quote the request's headers back in any answer, a 2xx's too, and the
+ * CLI prints answers cut short: so a key's start is taken out too, from its first
+ * {@link SHORTEST_KEY} characters on.
  */
 export function keyRedactor(argv: readonly string[], env: NodeJS.ProcessEnv): (text: string) => string {
   const keys = new Set<string>();
@@ -22,21 +22,7 @@ export function keyRedactor(argv: readonly string[], env: NodeJS.ProcessEnv): (t
   });
   for (const name of KEY_VARIABLES) keys.add(env[name] ?? "");
   const known = [...keys].map((key) => key.trim()).filter((key) => key.length >= SHORTEST_KEY);
-  return (text) => known.reduce(withoutKey, text);
-}
-
-/** `text` with every occurrence of `key`, or of a start of it at least {@link SHORTEST_KEY} long, replaced. */
-function withoutKey(text: string, key: string): string {
-  const start = key.slice(0, SHORTEST_KEY);
-  let out = "";
-  let from = 0;
-  for (let at = text.indexOf(start); at !== -1; at = text.indexOf(start, from)) {
-    let end = at + start.length;
-    while (end - at < key.length && text[end] === key[end - at]) end++;
-    out += text.slice(from, at) + REDACTED;
-    from = end;
-  }
-  return out + text.slice(from);
+  return (text) => known.reduce(withoutSecret, text);
 }
 
 /**

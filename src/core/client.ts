@@ -100,6 +100,7 @@ export function createClient(
   // Every credential sent is remembered, to be taken out of the errors a server's answer becomes.
   const secrets = secretRedactor();
   secrets.remember(platform?.secretHeaders);
+  secrets.remember(headers);
   const requestHeaders = async (signal?: AbortSignal) => {
     const layered = new Headers(headers);
     // Neither credential header of the client's own survives, so that an OpenAI key in

@@ -25,15 +25,15 @@ interface Defaults {
  * a timeout per attempt, retries what is worth retrying (re-serializing the whole body each
  * time), checks a 2xx body against the spec (never retrying one that fails: it may have
  * taken effect), and turns failures into typed errors. What a server answered reaches an
- * error only through `secrets`, so that no credential sent (the client's, or a call's own
- * `authorization` header) is quoted back in one.
+ * error only through `secrets`, so that no credential sent (the client's, a proxy's, or one
+ * in the client's or a call's own headers) is quoted back in one.
  */
 export function createInvoke(defaults: Defaults, secrets: SecretRedactor): Invoke<RequestOptions> {
   return async <Body>(call: OperationCall<RequestOptions>): Promise<Body & RequestIdentified> => {
     const { operation } = call;
     checkPathParams(operation.operationId, call.pathParams);
     const options = call.options ?? {};
-    // A call's own headers may carry its credential: that is a secret too.
+    // A call's own headers may carry a credential: that is a secret too.
     secrets.remember(options.headers);
     const maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, defaults.maxRetries);
     const timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, defaults.timeoutMs);

@@ -1,5 +1,3 @@
-import { CREDENTIAL_HEADERS } from "./credentials.js";
-
 /** What an error shows where a secret was. */
 export const REDACTED = "[redacted]";
 
@@ -9,8 +7,12 @@ export const REDACTED = "[redacted]";
  */
 export const SHORTEST_SECRET = 8;
 
-/** The headers whose value is a secret: the credential's, and a proxy's credentials. */
-const SECRET_HEADERS: readonly string[] = [...CREDENTIAL_HEADERS, "proxy-authorization"];
+/**
+ * The headers whose value is taken for a secret: the credential's (`Authorization`, Azure's
+ * `api-key`), a proxy's, and a gateway's own (`x-api-key`, `Ocp-Apim-Subscription-Key`,
+ * `cf-aig-authorization`, `Helicone-Auth`), by what their names say.
+ */
+const SECRET_HEADER = /auth|key|token|secret|password|credential/i;
 
 /**
  * How many distinct credentials a client remembers, the latest. A credential function may give
@@ -27,14 +29,14 @@ const REMEMBERED = 256;
  */
 export interface SecretRedactor {
   /**
-   * Remembers the secrets among `headers`: the token of `Authorization` and `Proxy-Authorization`
-   * without its scheme, the value of `api-key`.
+   * Remembers the secrets among `headers`, those whose name says they hold one: the token
+   * without its scheme (`Bearer`, `Basic`), else the value.
    */
   remember(headers: Readonly<Record<string, string | null | undefined>> | undefined): void;
   /**
-   * A copy of `value` with every remembered secret replaced by {@link REDACTED}: in `Headers`,
-   * or in any value JSON can hold (a parsed body, its text), in every string however deep,
-   * keys included. `undefined` comes back as it is.
+   * A copy of `value` with every remembered secret taken out (see {@link withoutSecret}): in
+   * `Headers` (of any realm), or in every string of a value JSON can hold, however deep, keys
+   * included. Anything else comes back as it is.
    */
   redact<T>(value: T): T;
 }
@@ -46,11 +48,11 @@ export function secretRedactor(): SecretRedactor {
   return {
     remember(headers) {
       for (const [name, value] of Object.entries(headers ?? {})) {
-        const lower = name.toLowerCase();
-        if (typeof value !== "string" || !SECRET_HEADERS.includes(lower)) continue;
+        if (typeof value !== "string" || !SECRET_HEADER.test(name)) continue;
         // `Bearer sk-…`, `Basic dXNlcjpw…`: the token is the secret; the scheme is a word any answer may hold.
-        const secret = lower === "api-key" ? value.trim() : value.trim().replace(/^[A-Za-z]+ +/, "");
-        if (secret.length < SHORTEST_SECRET) continue;
+        const secret = value.trim().replace(/^[A-Za-z]+ +/, "");
+        // An unset variable spelled into a header is no secret, and is a word messages hold.
+        if (secret.length < SHORTEST_SECRET || secret === "undefined") continue;
         secrets.delete(secret);
         secrets.add(secret);
         if (secrets.size > REMEMBERED) secrets.delete(secrets.values().next().value as string);
@@ -60,15 +62,37 @@ export function secretRedactor(): SecretRedactor {
       if (secrets.size === 0) return value;
       // Longest first, so that a secret inside another cannot leave the rest of that one behind.
       const longestFirst = [...secrets].sort((a, b) => b.length - a.length);
-      const without = (text: string, spell: (secret: string) => string) =>
-        longestFirst.reduce((out, secret) => out.replaceAll(spell(secret), REDACTED), text);
-      if (value instanceof Headers) {
-        return new Headers([...value].map(([name, header]): [string, string] => [name, without(header, String)])) as T;
-      }
-      // Through JSON, every string is reached, keys included, however deep; a secret is looked
-      // for as JSON spells it, so that one with a quote or a backslash in it is found too.
-      const json = JSON.stringify(value);
-      return json === undefined ? value : JSON.parse(without(json, (secret) => JSON.stringify(secret).slice(1, -1)));
+      const text = (from: string) => longestFirst.reduce(withoutSecret, from);
+      const deep = (item: unknown): unknown => {
+        if (typeof item === "string") return text(item);
+        if (Array.isArray(item)) return item.map(deep);
+        if (item === null || typeof item !== "object") return item;
+        // Headers by what they do, so that a custom fetch's own class (or another realm's) counts too.
+        const headers = item as Headers;
+        if (typeof headers.get === "function" && typeof headers.entries === "function") {
+          return new Headers([...headers.entries()].map(([name, header]): [string, string] => [name, text(header)]));
+        }
+        return Object.fromEntries(Object.entries(item).map(([key, field]) => [text(key), deep(field)]));
+      };
+      return deep(value) as T;
     },
   };
+}
+
+/**
+ * `text` with every occurrence of `secret`, and of any start of it at least
+ * {@link SHORTEST_SECRET} long, replaced by {@link REDACTED}: a start, because an answer (or
+ * what a proxy quoted) may have been cut inside the secret.
+ */
+export function withoutSecret(text: string, secret: string): string {
+  const start = secret.slice(0, SHORTEST_SECRET);
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf(start); at !== -1; at = text.indexOf(start, from)) {
+    let end = at + start.length;
+    while (end - at < secret.length && text[end] === secret[end - at]) end++;
+    out += text.slice(from, at) + REDACTED;
+    from = end;
+  }
+  return out + text.slice(from);
 }

@@ -84,8 +84,17 @@ export async function agentFor(target: URL, proxy: URL | undefined, options: Age
 /** The header that carries a proxy URL's credentials, Basic; none when the URL has none. */
 export function proxyAuthorization(proxy: URL): Record<string, string> {
   if (!proxy.username && !proxy.password) return {};
-  const pair = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  const pair = `${decoded(proxy.username)}:${decoded(proxy.password)}`;
   return { "Proxy-Authorization": `Basic ${Buffer.from(pair).toString("base64")}` };
+}
+
+/** A URL's percent-encoded part decoded; a `%` that starts no escape (`p%ss`) is kept as typed, as curl keeps it. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /**

@@ -20,7 +20,8 @@ const KEY = "sk-quoted-back-by-the-server-0123456789";
 /** What a request authenticated with: the credential headers, as a server that echoes would quote them. */
 const quoted = (headers: IncomingHttpHeaders) =>
   `you sent authorization=${headers.authorization ?? "-"} api-key=${headers["api-key"] ?? "-"}` +
-  (headers["proxy-authorization"] ? ` proxy-authorization=${headers["proxy-authorization"]}` : "");
+  (headers["proxy-authorization"] ? ` proxy-authorization=${headers["proxy-authorization"]}` : "") +
+  (headers["x-api-key"] ? ` x-api-key=${headers["x-api-key"]}` : "");
 
 /**
  * A server that quotes each request's credentials back everywhere an answer can reach an
@@ -46,6 +47,8 @@ function echoingServer(): Server {
       // Answered late, so that calls in parallel have all asked for their credential first.
       if (kind === "late-500") return setTimeout(() => send(500, JSON.stringify(error)), 50);
       if (kind === "another-upload") return send(200, JSON.stringify({ ...UPLOAD, id: `upload_x ${echo}` }));
+      // The key right after a control character, which JSON writes as an escape (\b): "\\b" + key.
+      if (kind === "after-escape") return send(400, JSON.stringify({ message: `\b${KEY}` }));
       // "parts": the upload is created; each part fails.
       if (req.url?.endsWith("/uploads")) return send(200, JSON.stringify({ ...UPLOAD, bytes: 5 }));
       send(400, JSON.stringify(error));
@@ -158,29 +161,77 @@ describe("a server that quotes the request's key back", () => {
     expect(leaks(everythingIn(error), KEY)).toBe(false);
   });
 
-  it("keeps a proxy's credentials out of the error, the JSON call's and uploadFile's", async () => {
-    const password = "proxy-password-0123456789";
-    const basic = Buffer.from(`someone:${password}`).toString("base64");
-    const proxied = createUploadsClient({
-      apiKey: KEY,
-      baseUrl: "http://uploads.test/parts",
-      proxy: `http://someone:${password}@127.0.0.1:${(server.address() as AddressInfo).port}`,
-      allowInsecureHttp: true,
-      maxRetries: 0,
-    });
-    const file = join(await tempDir("client-secrets-"), "a.txt");
-    await writeFile(file, "hello");
-    for (const error of [
-      await failure(() => proxied.cancelUpload("upload_1")),
-      await failure(() => uploadFile(proxied, { file, purpose: "batch" })),
-    ]) {
-      expect(everythingIn(error)).toContain("proxy-authorization=Basic [redacted]");
-      for (const secret of [KEY, basic, password]) expect(leaks(everythingIn(error), secret)).toBe(false);
-    }
+  // The second password has a % that starts no escape: kept as typed, as curl keeps it, not a URIError.
+  it.each(["proxy-password-0123456789", "proxy-pa%ss-0123456789"])(
+    "keeps a proxy's credentials (password %s) out of the error, the JSON call's and uploadFile's",
+    async (password) => {
+      const basic = Buffer.from(`someone:${password}`).toString("base64");
+      const proxied = createUploadsClient({
+        apiKey: KEY,
+        baseUrl: "http://uploads.test/parts",
+        proxy: `http://someone:${password}@127.0.0.1:${(server.address() as AddressInfo).port}`,
+        allowInsecureHttp: true,
+        maxRetries: 0,
+      });
+      const file = join(await tempDir("client-secrets-"), "a.txt");
+      await writeFile(file, "hello");
+      for (const error of [
+        await failure(() => proxied.cancelUpload("upload_1")),
+        await failure(() => uploadFile(proxied, { file, purpose: "batch" })),
+      ]) {
+        expect(everythingIn(error)).toContain("proxy-authorization=Basic [redacted]");
+        for (const secret of [KEY, basic]) expect(leaks(everythingIn(error), secret)).toBe(false);
+      }
+    },
+  );
+
+  it("keeps a gateway's key in the client's headers out of the error", async () => {
+    const gateway = "gateway-secret-0123456789";
+    const error = await failure(() =>
+      createUploadsClient({
+        apiKey: KEY,
+        baseUrl: `${base}/status-400`,
+        headers: { "x-api-key": gateway },
+        maxRetries: 0,
+      }).cancelUpload("upload_1"),
+    );
+    expect((error as Error).message).toContain("x-api-key=[redacted]");
+    expect(leaks(everythingIn(error), gateway)).toBe(false);
+  });
+
+  it("redacts a key that follows an escaped character, and headers of a custom fetch's own class", async () => {
+    const escaped = await failure(() => client("after-escape").cancelUpload("upload_1"));
+    expect(escaped).toBeInstanceOf(APIError);
+    expect((escaped as Error).message).toBe(
+      "400 \b[redacted] [request id req you sent authorization=Bearer [redacted] api-key=-]",
+    );
+    // A 401 without a body, its headers not node's Headers (another realm's, a mock's): still an APIError.
+    const entries: Array<[string, string]> = [["x-echo", `you sent Bearer ${KEY}`]];
+    const foreign = {
+      get: (name: string) => entries.find(([key]) => key === name)?.[1] ?? null,
+      has: (name: string) => entries.some(([key]) => key === name),
+      entries: () => entries[Symbol.iterator](),
+      [Symbol.iterator]: () => entries[Symbol.iterator](),
+    };
+    const answered = await failure(() =>
+      createUploadsClient({
+        apiKey: KEY,
+        baseUrl: "https://api.example.test/v1",
+        maxRetries: 0,
+        fetch: async () => Object.defineProperty(new Response(null, { status: 401 }), "headers", { value: foreign }),
+      }).cancelUpload("upload_1"),
+    );
+    expect(answered).toBeInstanceOf(APIError);
+    expect((answered as APIError).headers.get("x-echo")).toBe("you sent Bearer [redacted]");
   });
 
   it("leaves an answer alone when no credential of 8 characters or more was sent", async () => {
     const error = await failure(() => client("status-400", "sk-tiny").cancelUpload("upload_1"));
     expect((error as Error).message).toContain("authorization=Bearer sk-tiny");
+    // Nor is an unset variable spelled into a header a secret: "undefined" stays a word.
+    const unset = await failure(() =>
+      client("status-400").cancelUpload("upload_1", { headers: { Authorization: "Bearer undefined" } }),
+    );
+    expect((unset as Error).message).toContain("authorization=Bearer undefined");
   });
 });
