@@ -103,6 +103,15 @@ export class Journal {
     return this.next;
   }
 
+  /**
+   * Removes the entry of an upload that will not be continued (its file changed, say), so that
+   * the upload that replaces it is kept there instead; never rejects.
+   */
+  async forget(): Promise<void> {
+    await this.written;
+    if (!this.failed) await this.attempt(() => this.store.delete(this.key));
+  }
+
   /** Removes the entry, after any save in progress, and stops saving; never rejects. */
   async remove(): Promise<void> {
     this.stop();

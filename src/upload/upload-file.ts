@@ -180,7 +180,7 @@ async function prepare<Source extends FileSource>(
       const cancelled =
         reason !== "expired" &&
         (await cancelQuietly(client, stored.uploadId, settings, options.signal ? { signal: options.signal } : {}));
-      await journal?.remove();
+      await journal?.forget();
       replaced = { uploadId: stored.uploadId, reason, cancelled };
     } else {
       earlier = stored;

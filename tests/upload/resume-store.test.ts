@@ -127,7 +127,7 @@ describe("uploadFile with a resumeStore", () => {
     const file = await randomFile(6 * KiB);
     for (const reason of ["file-changed", "part-size", "expired", "fresh"] as const) {
       const memory = memoryStore();
-      const { store, entries } = memory;
+      const { store, entries, writes } = memory;
       // The first call is left hanging, as a killed process would leave it; its upload is in the store.
       const { local } = await interrupted(memory, file.path);
       const [held] = [...entries.values()];
@@ -152,6 +152,9 @@ describe("uploadFile with a resumeStore", () => {
         replaced: { uploadId: held?.uploadId, reason, cancelled: reason !== "expired" },
       });
       expect(local.getUpload(held?.uploadId ?? "")?.upload.status).toBe(reason === "expired" ? "pending" : "cancelled");
+      // The upload that replaced it is kept as it goes, as any other: a crash now could resume it.
+      expect(writes.filter((write) => write.uploadId === upload.id).length).toBeGreaterThan(1);
+      expect(entries.size).toBe(0);
     }
   });
 
