@@ -24,11 +24,13 @@ export interface KeyValueStorage {
  * A {@link ResumeStore} in Web Storage: `localStorage` by default, so a page reloaded (or a
  * browser restarted) mid-upload continues the upload when the same File is picked again.
  * Entries are kept under `prefix` followed by the key; an entry that is not valid JSON counts
- * as absent. The first time the store is read, it removes the entries under `prefix` whose
- * upload has expired (no call could continue them) or that are not resume state, so that an
- * origin's storage does not fill with uploads abandoned long ago; entries of uploads still
- * live, another tab's included, are left alone. Throws `InvalidArgumentError` when there is no
- * `localStorage` (or the page may not use it) and none is passed.
+ * as absent. The first time the store is read, it removes the entries under `prefix` that
+ * hold resume state of an upload that has expired (no call could continue them), so that an
+ * origin's storage does not fill with uploads abandoned long ago. Nothing else is touched:
+ * live uploads (another tab's included), and any value that is not this version's resume
+ * state, which may be another app's under a short prefix or a newer release's. Throws
+ * `InvalidArgumentError` when there is no `localStorage` (or the page may not use it) and
+ * none is passed.
  */
 export function webStorageResumeStore(
   storage: KeyValueStorage | undefined = defaultStorage(),
@@ -58,7 +60,7 @@ export function webStorageResumeStore(
 }
 
 /**
- * Removes the entries under `prefix` that no upload can continue. The names are gathered
+ * Removes the entries under `prefix` of uploads that have expired. The names are gathered
  * first: removing an entry renumbers the ones after it. A storage that refuses (a page's
  * storage access withdrawn) is left as it is; the sweep is only housekeeping.
  */
@@ -69,17 +71,17 @@ function sweep(storage: KeyValueStorage, prefix: string): void {
     const stale: string[] = [];
     for (let index = 0; index < length; index++) {
       const name = key.call(storage, index);
-      if (name?.startsWith(prefix) && !continuable(storage.getItem(name))) stale.push(name);
+      if (name?.startsWith(prefix) && expired(storage.getItem(name))) stale.push(name);
     }
     for (const name of stale) storage.removeItem(name);
   } catch {}
 }
 
-/** Whether a stored value is resume state of an upload that has not expired. */
-function continuable(value: string | null): boolean {
+/** Whether a stored value is resume state of an upload that has expired. */
+function expired(value: string | null): boolean {
   try {
     const resume: unknown = JSON.parse(value ?? "null");
-    return isResume(resume) && Date.now() < resume.expiresAt * 1000;
+    return isResume(resume) && Date.now() >= resume.expiresAt * 1000;
   } catch {
     return false;
   }

@@ -408,12 +408,15 @@ describe("webStorageResumeStore", () => {
     expect(items.size).toBe(0);
   });
 
-  it("the first read sweeps its prefix's expired and unreadable entries, and leaves everything else", async () => {
+  it("the first read sweeps its prefix's expired uploads, and leaves everything else", async () => {
     const items = new Map<string, string>([
       ["p:live", JSON.stringify(RESUME)],
       ["p:expired", JSON.stringify({ ...RESUME, expiresAt: 1000 })],
+      ["p:after-expired", JSON.stringify({ ...RESUME, expiresAt: 1000 })],
+      // Under a short prefix, another app's data; or a newer release's state: not this store's to judge.
       ["p:torn", "{not json"],
       ["p:other-shape", JSON.stringify({ hello: "world" })],
+      ["p:newer", JSON.stringify({ ...RESUME, version: 2, expiresAt: 1000 })],
       ["q:expired", JSON.stringify({ ...RESUME, expiresAt: 1000 })],
     ]);
     // Web Storage's own enumeration, so that entries are renumbered as they are removed.
@@ -428,7 +431,7 @@ describe("webStorageResumeStore", () => {
     };
     const store = webStorageResumeStore(storage, "p:");
     expect(await store.get("live")).toEqual(RESUME);
-    expect([...items.keys()]).toEqual(["p:live", "q:expired"]);
+    expect([...items.keys()]).toEqual(["p:live", "p:torn", "p:other-shape", "p:newer", "q:expired"]);
     // Once per store: an entry that expires later is the next store's to sweep.
     items.set("p:expired", JSON.stringify({ ...RESUME, expiresAt: 1000 }));
     await store.get("live");
