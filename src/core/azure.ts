@@ -30,7 +30,9 @@ export interface AzureClientOptions extends Omit<ClientOptions, "apiKey" | "base
    * A Microsoft Entra ID token, sent as `Authorization: Bearer` with every request, as the
    * Python SDK's `azure_ad_token`: one from `az account get-access-token`, say. It expires
    * (about an hour after it was issued), so a client used for longer needs
-   * `azureADTokenProvider`. Not with `apiKey` or `azureADTokenProvider`.
+   * `azureADTokenProvider`. Not with `apiKey` or `azureADTokenProvider`. Unlike the Python
+   * SDK, and like the official Node SDK, the library reads no token from the environment
+   * (`AZURE_OPENAI_AD_TOKEN` is the command line's).
    */
   azureADToken?: string | undefined;
   /**
