@@ -88,13 +88,13 @@ export class Journal {
       (this.refresher as { unref?: () => void }).unref?.();
     }
     this.next ??= this.written.then(async () => {
+      this.next = undefined;
       // The first entry that names this call waits until its lease is held, so that no one
-      // reads the name before `alive` can vouch for it.
+      // reads the name before `alive` can vouch for it. A hold that fails holds nothing.
       if (!this.released) {
-        this.holding ??= this.lease.hold?.(this.owner);
+        this.holding ??= this.lease.hold?.(this.owner).catch(() => () => {});
         await this.holding;
       }
-      this.next = undefined;
       const lease = this.released ? {} : { heldBy: this.owner, heldAt: Date.now() };
       const held: HeldResume = { ...structuredClone(state), ...lease };
       return this.attempt(() => this.store.set(this.key, held));

@@ -263,7 +263,7 @@ describe("uploadFile in Chromium, from the installed tarball", () => {
   });
 
   it("a second tab uploading the same file while the first runs starts its own upload, sharing none", async () => {
-    const bytes = randomBytes(4 * MiB + 1);
+    const bytes = randomBytes(2 * MiB + 1);
     const path = join(await tempDir("browser-tabs-"), "data.bin");
     await writeFile(path, bytes);
     const second = await browser.context.newPage();
@@ -271,15 +271,28 @@ describe("uploadFile in Chromium, from the installed tarball", () => {
       await second.goto(site.url);
       await page.evaluate(() => localStorage.clear());
       for (const tab of [page, second]) await tab.setInputFiles("input[type=file]", path);
-      // The first tab's parts are held back, so that it is still running when the second starts.
+      // The first tab's parts are held back, so that it is still running, and saves nothing
+      // new, while the second starts.
       await page.route("**/parts", async (route) => {
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        await new Promise((resolve) => setTimeout(resolve, 1500));
         await route.continue().catch(() => {});
       });
       const settings = { baseUrl: local.url, apiKey: API_KEY, partSize: MiB, concurrency: 1, md5: false };
-      const firstPart = page.waitForResponse((r) => r.url().endsWith("/parts") && r.status() === 200);
+      const created = page.waitForResponse((r) => r.url().endsWith("/uploads") && r.status() === 200);
       const first = page.evaluate((options) => (window as unknown as PageWindow).uploadWithStore(options), settings);
-      await firstPart;
+      await created;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Its entry made to look saved two minutes ago: only its Web Lock now says it still runs.
+      const aged = await page.evaluate(() =>
+        Object.keys(localStorage)
+          .filter((key) => key.startsWith("openai-uploads:"))
+          .map((key) => {
+            const entry = JSON.parse(localStorage.getItem(key) ?? "{}");
+            localStorage.setItem(key, JSON.stringify({ ...entry, heldAt: Date.now() - 120_000 }));
+            return key;
+          }),
+      );
+      expect(aged).toHaveLength(1);
       const other = await second.evaluate(
         (options) => (window as unknown as PageWindow).uploadWithStore(options),
         settings,

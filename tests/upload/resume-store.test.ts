@@ -13,6 +13,8 @@ import {
   uploadFile,
   webStorageResumeStore,
 } from "../../src/index.js";
+import { Journal } from "../../src/upload/journal.js";
+import type { Lease } from "../../src/upload/platform.js";
 import { rejection } from "../support/rejection.js";
 import { tempDir } from "../support/temp.js";
 import { clientFor, randomFile, server, storedSha256 } from "./support.js";
@@ -344,6 +346,52 @@ const RESUME: UploadResume = {
   partSize: 5,
   partIds: ["part_1", null],
 };
+
+describe("the journal's lease", () => {
+  const identity = {
+    baseUrl: "https://api.example.test/v1",
+    file: "a.bin",
+    purpose: "batch",
+    filename: "a.bin",
+    mimeType: "x/y",
+  };
+
+  it("writes the first entry only once its lease is held, and lets go when the call ends", async () => {
+    const { store, writes } = memoryStore();
+    let grant: (letGo: () => void) => void = () => {};
+    let letGoCalls = 0;
+    const lease: Lease = {
+      owner: () => "page-call",
+      alive: () => undefined,
+      hold: () => new Promise((held) => (grant = held)),
+    };
+    const journal = new Journal(store, identity, lease);
+    const saved = journal.save(RESUME);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(writes).toHaveLength(0);
+    grant(() => letGoCalls++);
+    await saved;
+    expect(writes).toHaveLength(1);
+    journal.end();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(letGoCalls).toBe(1);
+  });
+
+  it("goes on saving, and ends cleanly, when its lease cannot be held", async () => {
+    const { store, writes } = memoryStore();
+    const lease: Lease = {
+      owner: () => "page-call",
+      alive: () => undefined,
+      hold: () => Promise.reject(new Error("no locks here")),
+    };
+    const journal = new Journal(store, identity, lease);
+    await journal.save(RESUME);
+    await journal.save({ ...RESUME, partIds: ["part_1", "part_2"] });
+    expect(writes.map((write) => write.partIds)).toEqual([RESUME.partIds, ["part_1", "part_2"]]);
+    journal.end();
+    await journal.remove();
+  });
+});
 
 describe("fileResumeStore", () => {
   it("keeps each entry in a file only the user can read, written whole, and removes it on delete", async () => {

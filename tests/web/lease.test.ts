@@ -45,7 +45,13 @@ describe("a page's lease", () => {
       const letGo = await lease.hold?.(lease.owner());
       expect(typeof letGo).toBe("function");
     }
-    expect(await webLease(refusing).alive("x")).toBeUndefined();
-    expect(await webLease(taken).alive("x")).toBe(false);
+    const [refused, free] = [webLease(refusing), webLease(taken)];
+    expect(await refused.alive(refused.owner())).toBeUndefined();
+    expect(await free.alive(free.owner())).toBe(false);
+  });
+
+  it("tells nothing of an owner that is not a page's lock: a Node process's, an earlier release's", async () => {
+    const lease = webLease({ request: async () => undefined, query: async () => ({ held: [] }) });
+    for (const owner of ["host:1234:5f0c2a", "1733212800000-k2j4"]) expect(await lease.alive(owner)).toBeUndefined();
   });
 });

@@ -10,6 +10,9 @@ export interface WebLocks {
   query(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>;
 }
 
+/** How a page's call is named: the name of the Web Lock it holds. */
+const NAMED = "openai-uploads-lock-";
+
 /**
  * A page's lease: a Web Lock named after the call, held from the first time its entry names
  * it until the call ends. The browser releases a page's locks when the page goes (reloaded,
@@ -19,11 +22,14 @@ export interface WebLocks {
  * insecure context, an old browser, an edge runtime), it cannot tell.
  */
 export function webLease(locks = (globalThis as { navigator?: { locks?: WebLocks } }).navigator?.locks): Lease {
-  const owner = () => `openai-uploads-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const owner = () => `${NAMED}${Date.now()}-${Math.random().toString(36).slice(2)}`;
   if (!locks) return { owner, alive: () => undefined };
   return {
     owner,
     async alive(name) {
+      // Another kind of owner (a Node process's, in a store shared with one; an earlier
+      // release's) holds no lock: that tells nothing.
+      if (!name.startsWith(NAMED)) return undefined;
       try {
         return (await locks.query()).held?.some((lock) => lock.name === name);
       } catch {
