@@ -37,6 +37,8 @@ export function webLease(locks = (globalThis as { navigator?: { locks?: WebLocks
       }
     },
     // `ifAvailable`, so that it never waits: a new name is always free, but a save must not hang on a grant.
+    // Not granted (no browser here refuses a new name), the name is held by no one, and other
+    // pages that can query take this call for gone: the lease then protects nothing.
     hold: (name) =>
       new Promise((held) => {
         const none = () => held(() => {});
