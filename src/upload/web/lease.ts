@@ -21,7 +21,7 @@ const NAMED = "openai-uploads-lock-";
  * taking it as running for a minute after its last save. Where there are no Web Locks (an
  * insecure context, an old browser, an edge runtime), it cannot tell.
  */
-export function webLease(locks = (globalThis as { navigator?: { locks?: WebLocks } }).navigator?.locks): Lease {
+export function webLease(locks: WebLocks | undefined): Lease {
   const owner = () => `${NAMED}${Date.now()}-${Math.random().toString(36).slice(2)}`;
   if (!locks) return { owner, alive: () => undefined };
   return {

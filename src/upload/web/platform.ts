@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "../../errors/invalid-argument.js";
 import { mimeTypeOverride } from "../mime-override.js";
 import { openSource } from "../open-source.js";
 import { fetchTransport, type UploadPlatform } from "../platform.js";
-import { webLease } from "./lease.js";
+import { type WebLocks, webLease } from "./lease.js";
 import { webMd5 } from "./md5.js";
 
 /**
@@ -24,5 +24,5 @@ export const webPlatform: UploadPlatform = {
   // Browsers type a File from their own tables when it is picked. A MIME database would weigh
   // more than all the upload code, so only JSON Lines, which they leave untyped, is filled in.
   mimeTypeFor: mimeTypeOverride,
-  lease: webLease(),
+  lease: webLease((globalThis as { navigator?: { locks?: WebLocks } }).navigator?.locks),
 };
