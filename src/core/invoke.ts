@@ -1,6 +1,7 @@
 import { apiErrorFor } from "../errors/api-error.js";
 import { OpenAIUploadsError } from "../errors/base.js";
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "../errors/connection.js";
+import { CredentialError } from "../errors/credential.js";
 import { UnexpectedResponseError } from "../errors/unexpected-response.js";
 import { attemptSignal } from "./attempt-signal.js";
 import type { Invoke, OperationCall, RequestIdentified, SentAttempt } from "./operation.js";
@@ -60,6 +61,14 @@ export function createInvoke(defaults: Defaults, secrets: SecretRedactor): Invok
             pointer: "",
             problem: `has a body of over ${MAX_RESPONSE_BYTES} bytes`,
             body: undefined,
+          });
+        }
+        // A credential that failed before a retry: what the attempts before it did is part of its outcome.
+        if (cause instanceof CredentialError) {
+          const { option, problem } = cause;
+          throw new CredentialError(option, problem, {
+            cause: cause.cause,
+            history: { attempts: retry, mayHaveTakenEffect },
           });
         }
         // Our own errors (a file that changed mid-part, say) are verdicts, not transport failures.

@@ -85,7 +85,7 @@ export function classifyFailure(
   // that failed before a retry, whose earlier attempt may have done it: completing again settles it.
   const lost =
     error instanceof APIConnectionError ||
-    error instanceof CredentialError ||
+    (error instanceof CredentialError && error.mayHaveTakenEffect) ||
     (error instanceof APIError && (error.status >= 500 || error.status === 408));
   if (lost) return "resumable-maybe-completed";
   // Garbage, or a refusal after an attempt (of this call, or of an earlier one this state

@@ -79,11 +79,28 @@ describe("apiKey as a function", () => {
       const client = createUploadsClient({ apiKey: key as () => string, fetch, maxRetries: 2 });
       const error = await rejection(client.cancelUpload("upload_1"), CredentialError);
       expect(error.message).toMatch(message);
-      expect(error.option).toBe("apiKey");
+      expect(error).toMatchObject({ option: "apiKey", attempts: 0, mayHaveTakenEffect: false });
       expect(error.message).not.toMatch(/secret|words|leaked/);
       expect(seen).toEqual([]);
     },
   );
+
+  it("that fails before a retry says what the attempts before it were, its cause kept", async () => {
+    const thrown = new Error("vault sealed");
+    for (const [status, mayHaveTakenEffect] of [
+      [500, true],
+      [429, false],
+    ] as const) {
+      let asked = 0;
+      const apiKey = () => (asked++ === 0 ? "sk-first-key-0123" : Promise.reject(thrown));
+      const { fetch, seen } = answering(status);
+      const client = createUploadsClient({ apiKey, fetch, maxRetries: 2 });
+      const error = await rejection(client.cancelUpload("upload_1"), CredentialError);
+      expect(seen).toHaveLength(1);
+      expect(error).toMatchObject({ option: "apiKey", problem: "threw; what it threw is the cause." });
+      expect(error).toMatchObject({ attempts: 1, mayHaveTakenEffect, cause: thrown });
+    }
+  });
 
   it("keeps what it threw as the cause", async () => {
     const thrown = new Error("vault sealed");

@@ -56,10 +56,14 @@ describe("classifyFailure: what a failure after create means for the caller", ()
     // A credential that failed before a retry of complete: the earlier attempt may have completed it.
     [
       "complete",
-      new CredentialError("apiKey", "threw; what it threw is the cause."),
+      new CredentialError("apiKey", "threw; what it threw is the cause.", {
+        history: { attempts: 1, mayHaveTakenEffect: true },
+      }),
       calm,
       "resumable-maybe-completed",
     ],
+    // One that failed before anything was sent, or after a plain refusal, completed nothing.
+    ["complete", new CredentialError("apiKey", "threw; what it threw is the cause."), calm, "resumable"],
     ["parts", new CredentialError("apiKey", "threw; what it threw is the cause."), calm, "resumable"],
     // ...while garbage or a refused retry may hide one that nothing the client sends settles.
     ["complete", garbage, calm, "completion-unknown"],
