@@ -1,4 +1,4 @@
-import { SHORTEST_SECRET as SHORTEST_KEY, withoutSecret } from "../core/secrets.js";
+import { SHORTEST_SECRET as SHORTEST_KEY, withoutSecrets } from "../core/secrets.js";
 
 /** The flags and the variables the CLI reads a key or token from. */
 const KEY_FLAGS = ["--api-key", "--azure-ad-token"] as const;
@@ -22,7 +22,7 @@ export function keyRedactor(argv: readonly string[], env: NodeJS.ProcessEnv): (t
   });
   for (const name of KEY_VARIABLES) keys.add(env[name] ?? "");
   const known = [...keys].map((key) => key.trim()).filter((key) => key.length >= SHORTEST_KEY);
-  return (text) => known.reduce(withoutSecret, text);
+  return (text) => withoutSecrets(text, known);
 }
 
 /**

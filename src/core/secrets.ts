@@ -34,7 +34,7 @@ export interface SecretRedactor {
    */
   remember(headers: Readonly<Record<string, string | null | undefined>> | undefined): void;
   /**
-   * A copy of `value` with every remembered secret taken out (see {@link withoutSecret}): in
+   * A copy of `value` with every remembered secret taken out (see {@link withoutSecrets}): in
    * `Headers` (of any realm), or in every string of a value JSON can hold, however deep, keys
    * included. Anything else comes back as it is.
    */
@@ -60,9 +60,8 @@ export function secretRedactor(): SecretRedactor {
     },
     redact<T>(value: T): T {
       if (secrets.size === 0) return value;
-      // Longest first, so that a secret inside another cannot leave the rest of that one behind.
-      const longestFirst = [...secrets].sort((a, b) => b.length - a.length);
-      const text = (from: string) => longestFirst.reduce(withoutSecret, from);
+      const known = [...secrets];
+      const text = (from: string) => withoutSecrets(from, known);
       const deep = (item: unknown): unknown => {
         if (typeof item === "string") return text(item);
         if (Array.isArray(item)) return item.map(deep);
@@ -80,19 +79,32 @@ export function secretRedactor(): SecretRedactor {
 }
 
 /**
- * `text` with every occurrence of `secret`, and of any start of it at least
+ * `text` with every occurrence of each of `secrets`, and of any start of one at least
  * {@link SHORTEST_SECRET} long, replaced by {@link REDACTED}: a start, because an answer (or
- * what a proxy quoted) may have been cut inside the secret.
+ * what a proxy quoted) may have been cut inside the secret. Where occurrences overlap or touch
+ * (one secret inside another, or two run together), one {@link REDACTED} takes the place of
+ * all of them, so none leaves a part of another behind.
  */
-export function withoutSecret(text: string, secret: string): string {
-  const start = secret.slice(0, SHORTEST_SECRET);
+export function withoutSecrets(text: string, secrets: readonly string[]): string {
+  const found: Array<[number, number]> = [];
+  for (const secret of secrets) {
+    const start = secret.slice(0, SHORTEST_SECRET);
+    for (let at = text.indexOf(start); at !== -1; at = text.indexOf(start, at + 1)) {
+      let end = at + start.length;
+      while (end - at < secret.length && text[end] === secret[end - at]) end++;
+      found.push([at, end]);
+    }
+  }
+  found.sort((a, b) => a[0] - b[0]);
   let out = "";
   let from = 0;
-  for (let at = text.indexOf(start); at !== -1; at = text.indexOf(start, from)) {
-    let end = at + start.length;
-    while (end - at < secret.length && text[end] === secret[end - at]) end++;
-    out += text.slice(from, at) + REDACTED;
-    from = end;
+  for (const [at, end] of found) {
+    // One that overlaps or touches the last taken out widens it: `out` ends in that REDACTED.
+    if (out && at <= from) from = Math.max(from, end);
+    else {
+      out += text.slice(from, at) + REDACTED;
+      from = end;
+    }
   }
   return out + text.slice(from);
 }

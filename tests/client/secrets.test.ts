@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withoutSecrets } from "../../src/core/secrets.js";
 import {
   APIError,
   createAzureUploadsClient,
@@ -233,5 +234,20 @@ describe("a server that quotes the request's key back", () => {
       client("status-400").cancelUpload("upload_1", { headers: { Authorization: "Bearer undefined" } }),
     );
     expect((unset as Error).message).toContain("authorization=Bearer undefined");
+  });
+});
+
+describe("taking secrets out of a text", () => {
+  it.each([
+    ["a whole secret", "key sk-abcdefgh-123 here", ["sk-abcdefgh-123"], "key [redacted] here"],
+    ["a start cut short", "...sk-abcdefgh-1", ["sk-abcdefgh-123"], "...[redacted]"],
+    ["a start under 8 characters, left", "sk-abcd", ["sk-abcdefgh-123"], "sk-abcd"],
+    ["two that overlap", "x abcdefgh1234zyxwvuts y", ["abcdefgh1234", "1234zyxwvuts"], "x [redacted] y"],
+    ["one inside another", "x aaaaaaaa-bbbbbbbb y", ["bbbbbbbb", "aaaaaaaa-bbbbbbbb"], "x [redacted] y"],
+    ["two run together", "abcdefgh12345678", ["abcdefgh", "12345678"], "[redacted]"],
+    ["each of several apart", "k1=abcdefgh1 k2=12345678x", ["abcdefgh1", "12345678x"], "k1=[redacted] k2=[redacted]"],
+    ["none", "nothing to see", ["abcdefgh1"], "nothing to see"],
+  ])("%s", (_name, text, secrets, expected) => {
+    expect(withoutSecrets(text, secrets)).toBe(expected);
   });
 });
