@@ -50,7 +50,8 @@ export function successBody(
   try {
     body = JSON.parse(text);
   } catch {
-    // Cut after redacting, so that no start of a key is left where the cut falls inside one.
+    // Redacted before it is quoted as JSON: a key with a quote or a backslash in it would no
+    // longer match once JSON escaped it.
     const start = redact(text).slice(0, 40);
     throw unexpected(`is not JSON (it starts ${JSON.stringify(start)}); is a proxy answering for the API?`);
   }
